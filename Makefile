@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Harness for the multikernel series: prepares a Linux tree with the
+# series applied, builds it, boots it under QEMU and runs the tests.
+# 'make help' lists the targets.
+
+SHELL := /bin/bash
+H := harness
+
+export SMP MEM T BOOTS JOBS CFG
+
+.PHONY: help deps tree kernel-guest kernel-debug kernel-off \
+	initramfs-guest initramfs-debug run shell check patches series \
+	series-check clean
+
+help:
+	@echo 'make run           boot the 4-CPU guest and show the multikernel state'
+	@echo 'make check         build the debug kernel, run every test, print the table'
+	@echo '                   T=NAME re-runs one KUnit suite or kselftest (NAME[.case])'
+	@echo '                   BOOTS="main" only the named boots of harness/boots'
+	@echo 'make shell         boot the guest to a shell on this terminal'
+	@echo 'make tree          prepare build/linux (base + patches/ + linked new files)'
+	@echo 'make patches       regenerate patches/ from commits and edits in build/linux'
+	@echo 'make series        export the git format-patch series to build/series/'
+	@echo 'make series-check  apply build/series/ to the pristine base, build each patch'
+	@echo 'make clean         remove build/'
+	@echo 'Settings: SMP=4 MEM=2G JOBS=$$(nproc)'
+
+deps:
+	@$(H)/deps.sh
+
+tree: deps
+	@$(H)/tree.sh
+
+kernel-guest kernel-debug kernel-off: kernel-%: tree
+	@$(H)/kbuild.sh $*
+
+initramfs-guest initramfs-debug: initramfs-%: kernel-%
+	@$(H)/initramfs.sh $*
+
+run: initramfs-guest
+	@SHOW=1 $(H)/qemu.sh guest run \
+		"mktest.mode=demo multikernel_pool=512M"
+
+shell: initramfs-guest
+	@INTERACTIVE=1 $(H)/qemu.sh guest shell \
+		"mktest.mode=shell multikernel_pool=512M"
+
+check: initramfs-debug
+	@$(H)/check.sh
+
+patches:
+	@$(H)/patches.sh
+
+series: tree
+	@$(H)/series.sh export
+
+series-check: series
+	@$(H)/series.sh check
+
+clean:
+	rm -rf build

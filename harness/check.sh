@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the guest boots listed in harness/boots and the build checks, then
+# print the table of results.
+#   T=NAME      only the KUnit suite or kselftest NAME (or NAME.case)
+#   BOOTS="a b" only these boots
+#   CFG=debug   the kernel variant to boot
+
+. "$(dirname "$0")/common.sh"
+
+CFG=${CFG:-debug}
+T=${T:-}
+BOOTS=${BOOTS:-}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+R=$B/results
+rm -rf "$R"
+mkdir -p "$R" "$B/logs"
+
+trim() {
+	sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"
+}
+
+result() {
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$R/build.results"
+}
+
+# The kernel builds with the feature off, and none of it leaks in.
+check_off() {
+	local log=$B/logs/build-off.log leaked
+	if ! "$ROOT/harness/kbuild.sh" off >"$log" 2>&1; then
+		result FAIL "build: CONFIG_MULTIKERNEL=n" "build failed; see $log"
+		return
+	fi
+	leaked=$(nm "$B/obj-off/vmlinux" | grep -ci multikernel || true)
+	if [ "$leaked" != 0 ]; then
+		result FAIL "build: CONFIG_MULTIKERNEL=n" "$leaked multikernel symbols in vmlinux"
+	else
+		result PASS "build: CONFIG_MULTIKERNEL=n" ""
+	fi
+}
+
+# The series' own code has no warnings at W=1.
+check_w1() {
+	local log=$B/logs/build-w1.log
+	touch "$ROOT"/kernel/multikernel/*.c
+	if ! kmake "$CFG" W=1 kernel/multikernel/ >"$log" 2>&1; then
+		result FAIL "build: W=1 kernel/multikernel" "build failed; see $log"
+	elif grep -q 'warning:' "$log"; then
+		result FAIL "build: W=1 kernel/multikernel" \
+			"$(grep -m5 'warning:' "$log" | tr '\n' ' ')"
+	else
+		result PASS "build: W=1 kernel/multikernel" ""
+	fi
+}
+
+if [ -z "$T" ] && [ -z "$BOOTS" ] && [ "${SKIP_BUILD_CHECKS:-0}" != 1 ]; then
+	note "build checks"
+	check_off
+	check_w1
+fi
+
+while IFS='|' read -r name args suites; do
+	name=$(trim "$name")
+	case "$name" in ''|'#'*) continue ;; esac
+	if [ -n "$BOOTS" ] && ! grep -qw -- "$name" <<<"$BOOTS"; then
+		continue
+	fi
+	args=$(trim "$args")
+	# shellcheck disable=SC2206
+	expect=($(trim "$suites"))
+	if [ -n "$T" ]; then
+		args="$args mktest.filter=$T kunit.filter_glob=$T"
+		expect=()
+	fi
+	note "boot $name: $args"
+	rc=0
+	"$ROOT/harness/qemu.sh" "$CFG" "$name" \
+		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" || rc=$?
+	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
+		"$R/$name.results" "${expect[@]}"
+done <"$ROOT/harness/boots"
+
+echo
+echo "Guest logs: $B/logs/"
+exec "$ROOT/harness/ktap.py" report "$R"/*.results

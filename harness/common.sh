@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the harness scripts; sourced, not run.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+B=${BUILD:-$ROOT/build}
+KSRC=$B/linux
+JOBS=${JOBS:-$(nproc)}
+
+# Repository directories that hold files at their in-tree kernel paths.
+KERNEL_DIRS="arch Documentation drivers include kernel lib mm tools"
+
+# shellcheck disable=SC1091
+. "$ROOT/BASE"
+BASE_PKG=$package
+BASE_VERSION=$version
+BASE_KERNEL=$kernel
+BASE_TARBALL=/usr/src/$BASE_PKG.tar.xz
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_BASEDIR=$B
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+export KBUILD_BUILD_TIMESTAMP="@0"
+export KBUILD_BUILD_USER=multikernel
+export KBUILD_BUILD_HOST=harness
+
+die() {
+	echo "harness: error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "==> $*"
+}
+
+# Files of the series that are new in the kernel tree, relative to ROOT.
+new_files() {
+	# shellcheck disable=SC2086
+	git -C "$ROOT" ls-files --cached --others --exclude-standard -- $KERNEL_DIRS |
+		while read -r f; do [ -e "$ROOT/$f" ] && echo "$f"; done
+}
+
+kmake() {
+	local cfg=$1
+	shift
+	make -C "$KSRC" O="$B/obj-$cfg" -j"$JOBS" CC="ccache gcc" \
+		HOSTCC="ccache gcc" "$@"
+}
+
+GIT_NAME=$(git -C "$ROOT" config user.name || echo harness)
+GIT_EMAIL=$(git -C "$ROOT" config user.email || echo harness@localhost)
+
+gitk() {
+	git -C "$KSRC" -c user.name="$GIT_NAME" -c user.email="$GIT_EMAIL" \
+		-c advice.detachedHead=false "$@"
+}
+
+# The patches named in patches/series, in order.
+series_patches() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$ROOT/patches/series"
+}
+
+# Identifies BASE plus the series' content: build/linux is re-made from
+# patches/ whenever it changes.
+patch_stamp() {
+	{
+		cat "$ROOT/BASE" "$ROOT/patches/series"
+		series_patches | while read -r p; do cat "$ROOT/patches/$p"; done
+	} | sha256sum | cut -d' ' -f1
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs for one kernel variant: busybox, the init
+# script and the kselftests, linked statically.
+
+. "$(dirname "$0")/common.sh"
+
+cfg=${1:?usage: initramfs.sh guest|debug}
+O=$B/obj-$cfg
+ST=$B/selftests-$cfg
+R=$B/initramfs-$cfg
+out=$B/initramfs-$cfg.cpio.gz
+
+note "building kselftests"
+kmake "$cfg" -s headers
+mkdir -p "$ST"
+for t in multikernel; do
+	mkdir -p "$ST/$t"
+	make -s -C "$KSRC/tools/testing/selftests/$t" OUTPUT="$ST/$t" \
+		KHDR_INCLUDES="-isystem $O/usr/include" \
+		CC="ccache gcc" LDFLAGS=-static
+done
+
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,root,selftests}
+cp /bin/busybox "$R/bin/busybox"
+ln -s busybox "$R/bin/sh"
+cp "$ROOT/harness/init" "$R/init"
+chmod +x "$R/init"
+for t in multikernel; do
+	mkdir -p "$R/selftests/$t"
+	find "$ST/$t" -maxdepth 1 -type f -perm -u+x -exec cp {} "$R/selftests/$t/" \;
+done
+# Device nodes come from gen_init_cpio, so no root is needed to make them.
+{
+	printf 'dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\n'
+	printf 'nod /dev/null 0666 0 0 c 1 3\n'
+} >"$B/initramfs-nodes.list"
+{
+	"$O/usr/gen_init_cpio" "$B/initramfs-nodes.list"
+	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0)
+} | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

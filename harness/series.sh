@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#   series.sh export   write the mailable series to build/series/
+#   series.sh check    git am it onto the pristine base, compare the
+#                      result with build/linux, build every patch and
+#                      run checkpatch --strict on each
+#
+# Each patch of patches/ becomes one commit, together with the new files
+# that patches/files assigns to it.
+
+. "$(dirname "$0")/common.sh"
+
+EX=$B/export
+S=$B/series
+
+worktree() {
+	local dir=$1
+	if [ ! -d "$dir/.git" ] && [ ! -f "$dir/.git" ]; then
+		rm -rf "$dir"
+		gitk worktree prune
+		gitk worktree add -q --detach "$dir" mk-base
+	else
+		git -C "$dir" am --abort >/dev/null 2>&1 || true
+		git -C "$dir" checkout -q -f --detach mk-base
+		git -C "$dir" clean -q -f -d
+	fi
+}
+
+gitx() {
+	git -C "$EX" -c user.name="$GIT_NAME" -c user.email="$GIT_EMAIL" "$@"
+}
+
+owner_of() {
+	local f=$1 p prefixes pre best= len=0
+	while IFS=: read -r p prefixes; do
+		case "$p" in ''|'#'*) continue ;; esac
+		for pre in $prefixes; do
+			case "$f" in
+			"$pre"*)
+				if [ ${#pre} -gt $len ]; then
+					best=$p
+					len=${#pre}
+				fi
+				;;
+			esac
+		done
+	done <"$ROOT/patches/files"
+	echo "$best"
+}
+
+export_series() {
+	local p f owner unowned= base
+	note "exporting the series"
+	worktree "$EX"
+	declare -A files
+	while read -r f; do
+		owner=$(owner_of "$f")
+		if [ -z "$owner" ] || ! series_patches | grep -qx "$owner"; then
+			unowned="$unowned $f"
+		else
+			files[$owner]="${files[$owner]:-} $f"
+		fi
+	done < <(new_files)
+	[ -z "$unowned" ] || die "no patch in patches/files adds:$unowned"
+
+	for p in $(series_patches); do
+		gitx am -q --keep-cr "$ROOT/patches/$p" || die "patches/$p does not apply"
+		for f in ${files[$p]:-}; do
+			mkdir -p "$EX/$(dirname "$f")"
+			cp "$ROOT/$f" "$EX/$f"
+			gitx add -f "$f"
+		done
+		gitx commit -q --amend --no-edit --allow-empty
+	done
+
+	rm -rf "$S"
+	gitx format-patch -q --cover-letter --no-signature --thread=shallow \
+		-o "$S" mk-base..HEAD
+	base="Based on Linux $BASE_KERNEL as shipped in Debian's $BASE_PKG $BASE_VERSION."
+	python3 - "$S"/0000-cover-letter.patch "$ROOT/harness/cover-letter" "$base" <<'PY'
+import sys
+path, cover, base = sys.argv[1:]
+subject, _, blurb = open(cover).read().partition("\n")
+text = open(path).read()
+text = text.replace("*** SUBJECT HERE ***", subject.strip())
+text = text.replace("*** BLURB HERE ***", blurb.strip() + "\n\n" + base)
+open(path, "w").write(text)
+PY
+	note "series in $S: $(ls "$S" | wc -l) files"
+}
+
+check_series() {
+	local AM=$B/series-am O=$B/obj-series c n=0 bad=0 f
+	[ -d "$S" ] || die "no series; run 'make series' first"
+	worktree "$AM"
+	note "applying build/series/ to the pristine base"
+	# shellcheck disable=SC2046
+	git -C "$AM" -c user.name="$GIT_NAME" -c user.email="$GIT_EMAIL" \
+		am -q $(ls "$S"/*.patch | grep -v 0000-cover-letter) ||
+		die "the series does not apply to the pristine base"
+
+	# Same tree as the harness builds (build/linux with links resolved).
+	for f in $(git -C "$AM" diff --name-only mk-base HEAD); do
+		if ! cmp -s "$AM/$f" "$KSRC/$f"; then
+			echo "harness: $f differs between the series and build/linux" >&2
+			bad=1
+		fi
+	done
+	for f in $(new_files); do
+		[ -f "$AM/$f" ] || { echo "harness: $f missing from the series" >&2; bad=1; }
+	done
+	[ $bad = 0 ] || die "the series does not give the tree the harness builds"
+
+	note "checkpatch --strict"
+	for f in $(ls "$S"/*.patch | grep -v 0000-cover-letter); do
+		if ! "$AM/scripts/checkpatch.pl" --strict --quiet --no-tree \
+			--ignore FILE_PATH_CHANGES "$f"; then
+			echo "harness: checkpatch complains about $(basename "$f")" >&2
+			bad=1
+		fi
+	done
+
+	mkdir -p "$O"
+	for c in $(git -C "$AM" rev-list --reverse mk-base..HEAD); do
+		n=$((n + 1))
+		git -C "$AM" checkout -q "$c"
+		note "building patch $n: $(git -C "$AM" log -1 --format=%s)"
+		cp "$B/obj-guest/.config" "$O/.config" 2>/dev/null ||
+			die "build the guest kernel first (make kernel-guest)"
+		make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
+			-s olddefconfig bzImage W=1 >"$B/logs/series-$n.log" 2>&1 ||
+			{ tail -20 "$B/logs/series-$n.log"; die "patch $n does not build"; }
+	done
+	[ $bad = 0 ] || die "checkpatch found problems"
+	note "the series applies, matches build/linux, builds patch by patch and is checkpatch clean"
+}
+
+case "${1:-}" in
+export) export_series ;;
+check) check_series ;;
+*) die "usage: series.sh export|check" ;;
+esac

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Prepare build/linux: the pristine base, patches/ applied as one commit
+# each on top of the tag mk-base, and the repository's new files linked
+# in at their in-tree paths, so that editing them edits the repository.
+
+. "$(dirname "$0")/common.sh"
+
+make_base() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null || true)
+	if [ -d "$KSRC/.git" ] && [ "$(cat "$B/.base-version" 2>/dev/null)" = "$have" ]; then
+		return
+	fi
+	note "unpacking $BASE_TARBALL ($have)"
+	rm -rf "$KSRC" "$B/linux.tmp" "$B/.tree-stamp" "$B/.tree-head"
+	mkdir -p "$B/linux.tmp"
+	tar -C "$B/linux.tmp" -xf "$BASE_TARBALL"
+	mv "$B/linux.tmp/$BASE_PKG" "$KSRC"
+	rmdir "$B/linux.tmp"
+	gitk init -q
+	gitk config core.autocrlf false
+	gitk add -A -f .
+	gitk commit -q -m "Linux $BASE_KERNEL ($BASE_PKG $have)"
+	gitk tag -f mk-base >/dev/null
+	echo "$have" >"$B/.base-version"
+}
+
+apply_patches() {
+	local stamp p files
+	stamp=$(patch_stamp)
+	if [ "$(cat "$B/.tree-stamp" 2>/dev/null)" = "$stamp" ]; then
+		return
+	fi
+	if [ -n "$(gitk status --porcelain --untracked-files=no)" ]; then
+		die "build/linux has uncommitted edits to upstream files:
+$(gitk status --short --untracked-files=no)
+  run 'make patches' to keep them, or 'git -C build/linux checkout -- .' to drop them"
+	fi
+	if [ -f "$B/.tree-head" ] && [ "$(gitk rev-parse HEAD)" != "$(cat "$B/.tree-head")" ]; then
+		die "build/linux has commits that are not in patches/; run 'make patches' first"
+	fi
+
+	note "applying patches/"
+	gitk checkout -q --detach mk-base
+	for p in $(series_patches); do
+		[ -f "$ROOT/patches/$p" ] || die "patches/series names $p, which does not exist"
+		if ! out=$(gitk apply --check "$ROOT/patches/$p" 2>&1); then
+			files=$(echo "$out" | sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p; s/^error: \([^:]*\): does not exist.*/\1/p' | sort -u | tr '\n' ' ')
+			echo "$out" >&2
+			die "patch patches/$p does not apply to ${files:-the tree}"
+		fi
+		gitk am -q --keep-cr "$ROOT/patches/$p" ||
+			{ gitk am --abort; die "patch patches/$p does not apply"; }
+	done
+	echo "$stamp" >"$B/.tree-stamp"
+	gitk rev-parse HEAD >"$B/.tree-head"
+}
+
+link_new_files() {
+	local f dst old
+	old=$B/.tree-files
+	new_files >"$old.new"
+	while read -r f; do
+		dst=$KSRC/$f
+		if gitk cat-file -e "mk-base:$f" 2>/dev/null; then
+			die "$f exists upstream; change it with a patch under patches/"
+		fi
+		if [ -f "$dst" ] && [ ! -L "$dst" ]; then
+			# An editor replaced the link with a file: keep its edits.
+			if ! cmp -s "$dst" "$ROOT/$f"; then
+				echo "harness: taking edits made in build/linux/$f into the repository" >&2
+				cp "$dst" "$ROOT/$f"
+			fi
+			rm -f "$dst"
+		fi
+		if [ "$(readlink "$dst" 2>/dev/null)" != "$ROOT/$f" ]; then
+			mkdir -p "$(dirname "$dst")"
+			ln -sfn "$ROOT/$f" "$dst"
+		fi
+	done <"$old.new"
+	# Drop links to files that left the repository.
+	if [ -f "$old" ]; then
+		comm -23 <(sort "$old") <(sort "$old.new") | while read -r f; do
+			[ -L "$KSRC/$f" ] && rm -f "$KSRC/$f"
+		done
+	fi
+	mv "$old.new" "$old"
+	sed 's|^|/|' "$old" >"$KSRC/.git/info/exclude"
+}
+
+mkdir -p "$B"
+make_base
+apply_patches
+link_new_files
