@@ -82,4 +82,7 @@ done <"$ROOT/harness/boots"
 
 echo
 echo "Guest logs: $B/logs/"
-exec "$ROOT/harness/ktap.py" report "$R"/*.results
+rc=0
+"$ROOT/harness/ktap.py" report "$R"/*.results | tee "$R/table" || rc=$?
+tail -n 1 "$R/table" >"$R/summary"
+exit $rc

@@ -28,16 +28,19 @@ if [ ! -f "$O/.config" ] || [ "$(cat "$O/.config-stamp" 2>/dev/null)" != "$stamp
 	(cd "$O" && KCONFIG_CONFIG=.config "$KSRC/scripts/kconfig/merge_config.sh" \
 		-m -O . .config $paths >/dev/null)
 	kmake "$cfg" -s olddefconfig >/dev/null
-	# Every option asked for must have been taken.
-	bad=
+	# Every option asked for must have been taken; later fragments win.
+	declare -A want
 	# shellcheck disable=SC2086
 	for line in $(cat $paths | grep -E '^CONFIG_'); do
-		opt=${line%%=*}
-		val=${line#*=}
+		want[${line%%=*}]=${line#*=}
+	done
+	bad=
+	for opt in "${!want[@]}"; do
+		val=${want[$opt]}
 		if [ "$val" = n ]; then
-			grep -q "^$opt=" "$O/.config" && bad="$bad $line"
+			grep -q "^$opt=" "$O/.config" && bad="$bad $opt=n"
 		else
-			grep -qx "$line" "$O/.config" || bad="$bad $line"
+			grep -qx "$opt=$val" "$O/.config" || bad="$bad $opt=$val"
 		fi
 	done
 	[ -z "$bad" ] || die "$cfg config did not take:$bad"

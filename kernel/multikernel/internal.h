@@ -2,8 +2,11 @@
 #ifndef _KERNEL_MULTIKERNEL_INTERNAL_H
 #define _KERNEL_MULTIKERNEL_INTERNAL_H
 
+#include <linux/ioport.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+
+struct gen_pool;
 
 /*
  * The pool and everything carved from it is aligned to 2 MiB, so that
@@ -24,10 +27,15 @@ struct mk_pool_spec {
 	bool fixed;
 };
 
+int mk_parse_size(const char **pp, u64 *val, const char **why);
 int mk_pool_parse(const char *arg, struct mk_pool_spec *spec,
 		  const char **why);
 
 u64 mk_pool_size(void);
-u64 mk_pool_free(void);
+u64 mk_pool_avail(void);
+struct resource *mk_pool_resource(void);
+int mk_pool_alloc(u64 size, u64 *addr);
+void mk_pool_release(u64 addr, u64 size);
+int mk_gen_pool_alloc(struct gen_pool *pool, u64 size, u64 *addr);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

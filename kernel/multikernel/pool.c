@@ -65,8 +65,15 @@ static int mk_parse_u64(const char **pp, u64 *val)
 	return 0;
 }
 
-/* Parse a number and an optional K, M, G or T suffix. */
-static int mk_parse_size(const char **pp, u64 *val, const char **why)
+/**
+ * mk_parse_size() - parse a size with an optional K, M, G or T suffix
+ * @pp:		the text; on success, left past the number and suffix
+ * @val:	the value in bytes
+ * @why:	on failure, set to a short reason
+ *
+ * Return: 0, -EINVAL when there is no number, -ERANGE on overflow.
+ */
+int mk_parse_size(const char **pp, u64 *val, const char **why)
 {
 	unsigned int shift = 0;
 	int ret;
@@ -238,7 +245,6 @@ static int __init mk_pool_init(void)
 		gen_pool_destroy(pool);
 		goto fail;
 	}
-	gen_pool_set_algo(pool, gen_pool_first_fit_align, NULL);
 	mk_pool = pool;
 	return 0;
 
@@ -255,7 +261,52 @@ u64 mk_pool_size(void)
 }
 
 /* Bytes of the pool not given to any instance. */
-u64 mk_pool_free(void)
+u64 mk_pool_avail(void)
 {
 	return mk_pool ? gen_pool_avail(mk_pool) : 0;
+}
+
+/* The pool's resource in /proc/iomem: instance memory nests under it. */
+struct resource *mk_pool_resource(void)
+{
+	return &mk_pool_res;
+}
+
+/**
+ * mk_gen_pool_alloc() - take a 2 MiB aligned range from a pool
+ * @pool:	the pool
+ * @size:	bytes, a non-zero multiple of %MK_POOL_ALIGN
+ * @addr:	the start of the range on success
+ *
+ * Return: 0, -EINVAL for a bad size, -ENOSPC when no free range is
+ * large enough (even if the free space in total would be).
+ */
+int mk_gen_pool_alloc(struct gen_pool *pool, u64 size, u64 *addr)
+{
+	struct genpool_data_align align = { .align = MK_POOL_ALIGN };
+	unsigned long start;
+
+	if (!size || !IS_ALIGNED(size, MK_POOL_ALIGN) || size > ULONG_MAX)
+		return -EINVAL;
+	if (!pool)
+		return -ENOSPC;
+	start = gen_pool_alloc_algo(pool, size, gen_pool_first_fit_align,
+				    &align);
+	if (!start)
+		return -ENOSPC;
+	*addr = start;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_gen_pool_alloc);
+
+/* Take instance memory from the pool; see mk_gen_pool_alloc(). */
+int mk_pool_alloc(u64 size, u64 *addr)
+{
+	return mk_gen_pool_alloc(mk_pool, size, addr);
+}
+
+/* Give instance memory back to the pool. */
+void mk_pool_release(u64 addr, u64 size)
+{
+	gen_pool_free(mk_pool, addr, size);
 }

@@ -23,7 +23,7 @@ static struct kobj_attribute pool_size_attr = __ATTR_RO(pool_size);
 static ssize_t pool_free_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", mk_pool_free());
+	return sysfs_emit(buf, "%llu\n", mk_pool_avail());
 }
 
 static struct kobj_attribute pool_free_attr = __ATTR_RO(pool_free);
