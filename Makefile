@@ -9,7 +9,7 @@ H := harness
 
 export SMP MEM T BOOTS JOBS CFG
 
-.PHONY: help deps tree kernel-guest kernel-debug kernel-off \
+.PHONY: help deps tree kexec-tools kernel-guest kernel-debug kernel-off \
 	initramfs-guest initramfs-debug run shell check patches series \
 	series-check clean
 
@@ -35,7 +35,10 @@ tree: deps
 kernel-guest kernel-debug kernel-off: kernel-%: tree
 	@$(H)/kbuild.sh $*
 
-initramfs-guest initramfs-debug: initramfs-%: kernel-%
+kexec-tools: deps
+	@$(H)/kexec-tools.sh
+
+initramfs-guest initramfs-debug: initramfs-%: kernel-% kexec-tools
 	@$(H)/initramfs.sh $*
 
 run: initramfs-guest

@@ -59,7 +59,15 @@ if [ -z "$T" ] && [ -z "$BOOTS" ] && [ "${SKIP_BUILD_CHECKS:-0}" != 1 ]; then
 	check_w1
 fi
 
-while IFS='|' read -r name args suites; do
+# Build the other kernel variants that boots ask for.
+for v in $(awk -F'|' '!/^#/ && NF >= 4 { gsub(/ /, "", $4); print $4 }' \
+		"$ROOT/harness/boots" | sort -u); do
+	[ "$v" = "$CFG" ] && continue
+	"$ROOT/harness/kbuild.sh" "$v"
+	"$ROOT/harness/initramfs.sh" "$v"
+done
+
+while IFS='|' read -r name args suites variant; do
 	name=$(trim "$name")
 	case "$name" in ''|'#'*) continue ;; esac
 	if [ -n "$BOOTS" ] && ! grep -qw -- "$name" <<<"$BOOTS"; then
@@ -72,9 +80,10 @@ while IFS='|' read -r name args suites; do
 		args="$args mktest.filter=$T kunit.filter_glob=$T"
 		expect=()
 	fi
-	note "boot $name: $args"
+	variant=$(trim "${variant:-}")
+	note "boot $name (${variant:-$CFG} kernel): $args"
 	rc=0
-	"$ROOT/harness/qemu.sh" "$CFG" "$name" \
+	"$ROOT/harness/qemu.sh" "${variant:-$CFG}" "$name" \
 		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" || rc=$?
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${expect[@]}"

@@ -17,6 +17,7 @@ BASE_PKG=$package
 BASE_VERSION=$version
 BASE_KERNEL=$kernel
 BASE_TARBALL=/usr/src/$BASE_PKG.tar.xz
+KEXEC_TOOLS_VERSION=$kexec_tools
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$B

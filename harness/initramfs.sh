@@ -22,20 +22,27 @@ for t in multikernel; do
 done
 
 rm -rf "$R"
-mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,root,selftests}
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,root,selftests,boot}
 cp /bin/busybox "$R/bin/busybox"
+cp "$B/kexec" "$R/sbin/kexec"
+# The guest loads its own kernel into instances, with a small initrd.
+cp "$O/arch/x86/boot/bzImage" "$R/boot/bzImage"
 ln -s busybox "$R/bin/sh"
 cp "$ROOT/harness/init" "$R/init"
 chmod +x "$R/init"
 for t in multikernel; do
 	mkdir -p "$R/selftests/$t"
 	find "$ST/$t" -maxdepth 1 -type f -perm -u+x -exec cp {} "$R/selftests/$t/" \;
+	for s in "$KSRC/tools/testing/selftests/$t"/*.sh; do
+		[ -e "$s" ] && install -m 755 "$s" "$R/selftests/$t/"
+	done
 done
 # Device nodes come from gen_init_cpio, so no root is needed to make them.
 {
 	printf 'dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\n'
 	printf 'nod /dev/null 0666 0 0 c 1 3\n'
 } >"$B/initramfs-nodes.list"
+"$O/usr/gen_init_cpio" "$B/initramfs-nodes.list" | gzip -1 >"$R/boot/initrd.img"
 {
 	"$O/usr/gen_init_cpio" "$B/initramfs-nodes.list"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0)

@@ -30,7 +30,7 @@ fi
 
 old=$(series_patches)
 rm -f "$ROOT"/patches/*.patch
-gitk format-patch -q --zero-commit --no-signature -o "$ROOT/patches" mk-base..HEAD
+gitk format-patch -q -N --zero-commit --no-signature -o "$ROOT/patches" mk-base..HEAD
 {
 	echo "# Patches to upstream files, applied in order on top of BASE."
 	echo "# Regenerate with 'make patches'; see README.md."
@@ -42,7 +42,7 @@ new=$(series_patches)
 # renamed patches, matching them by position.
 if [ "$(wc -w <<<"$old")" = "$(wc -w <<<"$new")" ]; then
 	paste -d' ' <(echo "$old") <(echo "$new") | while read -r o n; do
-		[ "$o" = "$n" ] || sed -i "s|^$o:|$n:|" "$ROOT/patches/files"
+		[ "$o" = "$n" ] || sed -i "s|^$o\([@:]\)|$n\1|" "$ROOT/patches/files"
 	done
 else
 	echo "harness: the number of patches changed; check patches/files" >&2

@@ -30,49 +30,66 @@ gitx() {
 	git -C "$EX" -c user.name="$GIT_NAME" -c user.email="$GIT_EMAIL" "$@"
 }
 
-owner_of() {
-	local f=$1 p prefixes pre best= len=0
-	while IFS=: read -r p prefixes; do
-		case "$p" in ''|'#'*) continue ;; esac
-		for pre in $prefixes; do
-			case "$f" in
-			"$pre"*)
-				if [ ${#pre} -gt $len ]; then
-					best=$p
-					len=${#pre}
-				fi
-				;;
-			esac
-		done
+# Print "REV PREFIX..." for each patches/files line of patch $1; REV is
+# "-" for the working tree.
+owned_by() {
+	local p=$1 name prefixes
+	while IFS=: read -r name prefixes; do
+		case "$name" in ''|'#'*) continue ;; esac
+		case "$name" in
+		"$p"@*) echo "${name#*@} $prefixes" ;;
+		"$p") echo "- $prefixes" ;;
+		esac
 	done <"$ROOT/patches/files"
-	echo "$best"
+}
+
+# Does one of the prefixes $2... start path $1?
+under() {
+	local f=$1 pre
+	shift
+	for pre in "$@"; do
+		case "$f" in "$pre"*) return 0 ;; esac
+	done
+	return 1
 }
 
 export_series() {
-	local p f owner unowned= base
+	local p f rev prefixes unowned= base claimed
 	note "exporting the series"
 	worktree "$EX"
-	declare -A files
+
+	# Every new file must be in the last version some patch adds.
+	claimed=$(series_patches | while read -r p; do owned_by "$p"; done |
+		  awk '$1 == "-" { $1 = ""; print }')
 	while read -r f; do
-		owner=$(owner_of "$f")
-		if [ -z "$owner" ] || ! series_patches | grep -qx "$owner"; then
-			unowned="$unowned $f"
-		else
-			files[$owner]="${files[$owner]:-} $f"
-		fi
+		# shellcheck disable=SC2086
+		under "$f" $claimed || unowned="$unowned $f"
 	done < <(new_files)
 	[ -z "$unowned" ] || die "no patch in patches/files adds:$unowned"
 
 	for p in $(series_patches); do
 		gitx am -q --keep-cr "$ROOT/patches/$p" || die "patches/$p does not apply"
-		for f in ${files[$p]:-}; do
-			mkdir -p "$EX/$(dirname "$f")"
-			cp "$ROOT/$f" "$EX/$f"
-			gitx add -f "$f"
-		done
+		while read -r rev prefixes; do
+			[ -n "$rev" ] || continue
+			# shellcheck disable=SC2086
+			if [ "$rev" = - ]; then
+				new_files | while read -r f; do
+					under "$f" $prefixes || continue
+					mkdir -p "$EX/$(dirname "$f")"
+					cp "$ROOT/$f" "$EX/$f"
+				done
+			else
+				git -C "$ROOT" ls-tree -r --name-only "$rev" -- $prefixes |
+				while read -r f; do
+					mkdir -p "$EX/$(dirname "$f")"
+					git -C "$ROOT" show "$rev:$f" >"$EX/$f"
+				done
+			fi
+			# shellcheck disable=SC2086
+			gitx add -f -A -- $prefixes
+		done < <(owned_by "$p")
 		gitx commit -q --amend --no-edit --allow-empty
 	done
-
 	rm -rf "$S"
 	gitx format-patch -q --cover-letter --no-signature --thread=shallow \
 		-o "$S" mk-base..HEAD

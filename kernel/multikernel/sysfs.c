@@ -8,6 +8,8 @@
 
 #include <linux/init.h>
 #include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "internal.h"
@@ -28,9 +30,19 @@ static ssize_t pool_free_show(struct kobject *kobj,
 
 static struct kobj_attribute pool_free_attr = __ATTR_RO(pool_free);
 
+static ssize_t instance_id_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	/* This kernel booted from firmware: it is the host. */
+	return sysfs_emit(buf, "0\n");
+}
+
+static struct kobj_attribute instance_id_attr = __ATTR_RO(instance_id);
+
 static struct attribute *mk_attrs[] = {
 	&pool_size_attr.attr,
 	&pool_free_attr.attr,
+	&instance_id_attr.attr,
 	NULL
 };
 
@@ -38,22 +50,196 @@ static const struct attribute_group mk_group = {
 	.attrs = mk_attrs,
 };
 
+/* /sys/kernel/multikernel/instances/<id>/ */
+
+static struct mk_instance *to_mi(struct kobject *kobj)
+{
+	return container_of(kobj, struct mk_instance, kobj);
+}
+
+/* Run @fn on a trimmed copy of what user space wrote. */
+static ssize_t mk_store(struct kobject *kobj, const char *buf, size_t count,
+			int (*fn)(struct mk_instance *mi, const char *arg))
+{
+	char *arg;
+	int ret;
+
+	arg = kstrndup(buf, count, GFP_KERNEL);
+	if (!arg)
+		return -ENOMEM;
+	ret = fn(to_mi(kobj), strim(arg));
+	kfree(arg);
+	return ret ?: count;
+}
+
+static ssize_t cpus_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(to_mi(kobj)->cpus));
+}
+
+static ssize_t cpus_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	return mk_store(kobj, buf, count, mk_instance_set_cpus);
+}
+
+static struct kobj_attribute cpus_attr = __ATTR_RW(cpus);
+
+static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	u64 size = to_mi(kobj)->mem_size;
+
+	if (size && IS_ALIGNED(size, SZ_1G))
+		return sysfs_emit(buf, "%lluG\n", size >> 30);
+	if (size)
+		return sysfs_emit(buf, "%lluM\n", size >> 20);
+	return sysfs_emit(buf, "0\n");
+}
+
+static ssize_t memory_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	return mk_store(kobj, buf, count, mk_instance_set_memory);
+}
+
+static struct kobj_attribute memory_attr = __ATTR_RW(memory);
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", mk_state_name(to_mi(kobj)->state));
+}
+
+static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	return mk_store(kobj, buf, count, mk_instance_control);
+}
+
+static struct kobj_attribute state_attr = __ATTR_RW(state);
+
+static ssize_t mem_range_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct mk_instance *mi = to_mi(kobj);
+	ssize_t ret;
+
+	mutex_lock(&mk_lock);
+	if (mi->mem.parent)
+		ret = sysfs_emit(buf, "%#llx-%#llx\n", (u64)mi->mem.start,
+				 (u64)mi->mem.end);
+	else
+		ret = sysfs_emit(buf, "\n");
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static struct kobj_attribute mem_range_attr = __ATTR_RO(mem_range);
+
+static ssize_t image_size_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", to_mi(kobj)->kernel_size);
+}
+
+static struct kobj_attribute image_size_attr = __ATTR_RO(image_size);
+
+static ssize_t initrd_size_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", to_mi(kobj)->initrd_size);
+}
+
+static struct kobj_attribute initrd_size_attr = __ATTR_RO(initrd_size);
+
+static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct mk_instance *mi = to_mi(kobj);
+	ssize_t ret;
+
+	mutex_lock(&mk_lock);
+	ret = sysfs_emit(buf, "%s\n", mi->cmdline ?: "");
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
+
+static ssize_t last_error_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct mk_instance *mi = to_mi(kobj);
+	ssize_t ret;
+
+	mutex_lock(&mk_lock);
+	ret = sysfs_emit(buf, "%s\n", mi->last_error);
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static struct kobj_attribute last_error_attr = __ATTR_RO(last_error);
+
+static struct attribute *mk_instance_attrs[] = {
+	&cpus_attr.attr,
+	&memory_attr.attr,
+	&state_attr.attr,
+	&mem_range_attr.attr,
+	&image_size_attr.attr,
+	&initrd_size_attr.attr,
+	&cmdline_attr.attr,
+	&last_error_attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(mk_instance);
+
+static void mk_instance_release(struct kobject *kobj)
+{
+	/* Instance slots are static: nothing to free. */
+}
+
+static const struct kobj_type mk_instance_ktype = {
+	.release	= mk_instance_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= mk_instance_groups,
+};
+
 static struct kobject *mk_kobj;
+static struct kobject *mk_instances_kobj;
 
 static int __init mk_sysfs_init(void)
 {
+	unsigned int id;
 	int ret;
 
 	mk_kobj = kobject_create_and_add("multikernel", kernel_kobj);
 	if (!mk_kobj)
 		return -ENOMEM;
-
 	ret = sysfs_create_group(mk_kobj, &mk_group);
-	if (ret) {
-		pr_err("cannot create /sys/kernel/multikernel: %d\n", ret);
-		kobject_put(mk_kobj);
-		mk_kobj = NULL;
+	if (ret)
+		goto fail;
+
+	ret = -ENOMEM;
+	mk_instances_kobj = kobject_create_and_add("instances", mk_kobj);
+	if (!mk_instances_kobj)
+		goto fail;
+
+	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
+		struct mk_instance *mi = mk_instance_get(id);
+
+		ret = kobject_init_and_add(&mi->kobj, &mk_instance_ktype,
+					   mk_instances_kobj, "%u", id);
+		if (ret) {
+			kobject_put(&mi->kobj);
+			goto fail;
+		}
 	}
+	return 0;
+
+fail:
+	pr_err("cannot create /sys/kernel/multikernel: %d\n", ret);
 	return ret;
 }
 subsys_initcall(mk_sysfs_init);

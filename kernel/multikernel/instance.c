@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel instances: their lifecycle state machine, the checks on
+ * the CPUs and memory an operator assigns, and the assignment itself.
+ *
+ * Instances live in a fixed number of slots, 1..CONFIG_MULTIKERNEL_INSTANCES.
+ * A slot is configured (cpus, memory), loaded with kexec, then started.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/* Serializes changes to instances; taken inside the kexec lock. */
+DEFINE_MUTEX(mk_lock);
+
+static struct mk_instance mk_instances[MK_MAX_INSTANCES];
+
+static const char * const mk_state_names[MK_NR_STATES] = {
+	[MK_EMPTY]	= "empty",
+	[MK_LOADED]	= "loaded",
+	[MK_STARTING]	= "starting",
+	[MK_RUNNING]	= "running",
+	[MK_STOPPING]	= "stopping",
+	[MK_STOPPED]	= "stopped",
+	[MK_CRASHED]	= "crashed",
+};
+
+/**
+ * mk_state_name() - the name of a state, as sysfs shows it
+ * @state:	the state
+ *
+ * Return: a constant string; "invalid" for an out-of-range value.
+ */
+const char *mk_state_name(enum mk_state state)
+{
+	if (state >= MK_NR_STATES)
+		return "invalid";
+	return mk_state_names[state];
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_state_name);
+
+/*
+ * The lifecycle. A positive entry is the next state; a negative one is
+ * the error for an event that is not allowed in that state:
+ *   -ENOENT   nothing is loaded to unload
+ *   -ENOEXEC  nothing is loaded to start
+ *   -EBUSY    the instance is loaded, starting or running
+ *   -EINVAL   nothing runs that could be stopped or killed
+ *   -EPROTO   the spawned kernel reported something out of turn
+ */
+#define S(x)	(MK_##x + 1)
+static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
+	[MK_EMPTY] = {
+		[MK_EV_LOAD] = S(LOADED),	[MK_EV_UNLOAD] = -ENOENT,
+		[MK_EV_START] = -ENOEXEC,	[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+	},
+	[MK_LOADED] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
+		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+	},
+	[MK_STARTING] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
+		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = S(RUNNING),
+		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+	},
+	[MK_RUNNING] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
+		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = S(STOPPING),	[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+	},
+	[MK_STOPPING] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
+		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = S(STOPPED),
+		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+	},
+	[MK_STOPPED] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
+		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+	},
+	[MK_CRASHED] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
+		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+	},
+};
+
+#undef S
+
+/**
+ * mk_state_next() - the state an event leads to
+ * @from:	the current state
+ * @event:	what happened
+ * @to:		the next state, set on success only
+ *
+ * Return: 0 when the event is allowed in @from, else the errno that the
+ * operation reports (see the table above); -EINVAL for values out of
+ * range.
+ */
+int mk_state_next(enum mk_state from, enum mk_event event, enum mk_state *to)
+{
+	int next;
+
+	if (from >= MK_NR_STATES || event >= MK_NR_EVENTS)
+		return -EINVAL;
+	next = mk_transitions[from][event];
+	if (next <= 0)
+		return next ?: -EINVAL;
+	*to = next - 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_state_next);
+
+/**
+ * mk_cpus_check() - may these CPUs be given to an instance?
+ * @want:	the CPUs asked for
+ * @present:	the CPUs this kernel has
+ * @taken:	CPUs already assigned to other instances
+ * @why:	on failure, set to a short reason
+ *
+ * CPU 0 boots the host and handles its timekeeping and firmware
+ * interfaces; it is never given away.
+ *
+ * Return: 0, -EINVAL for an empty list, -ENODEV for a CPU that is not
+ * present, -EBUSY for CPU 0 or a CPU of another instance.
+ */
+int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
+		  const struct cpumask *taken, const char **why)
+{
+	if (cpumask_empty(want)) {
+		*why = "empty CPU list";
+		return -EINVAL;
+	}
+	if (!cpumask_subset(want, present)) {
+		*why = "CPU not present";
+		return -ENODEV;
+	}
+	if (cpumask_test_cpu(0, want)) {
+		*why = "CPU 0 stays with the host";
+		return -EBUSY;
+	}
+	if (cpumask_intersects(want, taken)) {
+		*why = "CPU assigned to another instance";
+		return -EBUSY;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_cpus_check);
+
+/**
+ * mk_instance_get() - look up an instance slot
+ * @id:		1..%MK_MAX_INSTANCES
+ *
+ * Return: the slot, or NULL for an ID out of range.
+ */
+struct mk_instance *mk_instance_get(unsigned int id)
+{
+	if (id < 1 || id > MK_MAX_INSTANCES)
+		return NULL;
+	return &mk_instances[id - 1];
+}
+
+/**
+ * mk_set_error() - record and log why an operation on an instance failed
+ * @mi:		the instance
+ * @err:	the errno returned to the caller
+ * @fmt:	printf-style reason
+ */
+void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
+{
+	char why[96];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	snprintf(mi->last_error, sizeof(mi->last_error), "%s (%d)", why, err);
+	pr_info("instance %u: %s (%d)\n", mi->id, why, err);
+}
+
+/* Changing the assignment is for unloaded instances only. */
+static int mk_check_unloaded(struct mk_instance *mi, const char *what)
+{
+	if (mi->state == MK_EMPTY)
+		return 0;
+	mk_set_error(mi, -EBUSY, "cannot change %s: instance is %s; unload it first",
+		     what, mk_state_name(mi->state));
+	return -EBUSY;
+}
+
+/**
+ * mk_instance_set_cpus() - assign CPUs to an instance
+ * @mi:		the instance
+ * @buf:	a CPU list, as in /sys/devices/system/cpu/online, trimmed
+ *
+ * Return: 0 or a negative errno; on failure nothing changes.
+ */
+int mk_instance_set_cpus(struct mk_instance *mi, const char *buf)
+{
+	cpumask_var_t want, taken;
+	const char *why = NULL;
+	unsigned int i;
+	int ret;
+
+	if (!zalloc_cpumask_var(&want, GFP_KERNEL))
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&taken, GFP_KERNEL)) {
+		free_cpumask_var(want);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&mk_lock);
+	ret = mk_check_unloaded(mi, "cpus");
+	if (ret)
+		goto out;
+
+	ret = cpulist_parse(buf, want);
+	if (ret == -ERANGE) {
+		ret = -ENODEV;
+		mk_set_error(mi, ret, "cpus '%s': CPU not present", buf);
+		goto out;
+	} else if (ret) {
+		mk_set_error(mi, ret, "cpus: not a CPU list");
+		goto out;
+	}
+
+	for (i = 1; i <= MK_MAX_INSTANCES; i++) {
+		struct mk_instance *other = mk_instance_get(i);
+
+		if (other != mi)
+			cpumask_or(taken, taken, other->cpus);
+	}
+	ret = mk_cpus_check(want, cpu_present_mask, taken, &why);
+	if (ret) {
+		mk_set_error(mi, ret, "cpus %*pbl: %s", cpumask_pr_args(want), why);
+		goto out;
+	}
+	cpumask_copy(mi->cpus, want);
+out:
+	mutex_unlock(&mk_lock);
+	free_cpumask_var(taken);
+	free_cpumask_var(want);
+	return ret;
+}
+
+/**
+ * mk_instance_set_memory() - set how much pool memory an instance gets
+ * @mi:		the instance
+ * @buf:	a size with an optional K, M, G or T suffix, a multiple of 2M,
+ *		trimmed
+ *
+ * The memory is taken from the pool when the image is loaded.
+ *
+ * Return: 0 or a negative errno; on failure nothing changes.
+ */
+int mk_instance_set_memory(struct mk_instance *mi, const char *buf)
+{
+	const char *why = NULL, *p = buf;
+	u64 size;
+	int ret;
+
+	mutex_lock(&mk_lock);
+	ret = mk_check_unloaded(mi, "memory");
+	if (ret)
+		goto out;
+
+	ret = mk_parse_size(&p, &size, &why);
+	if (!ret && *p) {
+		ret = -EINVAL;
+		why = "trailing characters";
+	}
+	if (!ret && !size) {
+		ret = -EINVAL;
+		why = "size is zero";
+	}
+	if (!ret && !IS_ALIGNED(size, MK_POOL_ALIGN)) {
+		ret = -EINVAL;
+		why = "not a multiple of 2M";
+	}
+	if (ret) {
+		mk_set_error(mi, ret, "memory: %s", why);
+		goto out;
+	}
+	if (size > mk_pool_avail()) {
+		ret = -ENOSPC;
+		mk_set_error(mi, ret, "memory: %lluM asked for, %lluM free in the pool",
+			     size >> 20, mk_pool_avail() >> 20);
+		goto out;
+	}
+	mi->mem_size = size;
+out:
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+/**
+ * mk_instance_control() - act on a command written to the state file
+ * @mi:		the instance
+ * @cmd:	"start", "stop" or "kill", trimmed
+ *
+ * Return: 0 or a negative errno.
+ */
+int mk_instance_control(struct mk_instance *mi, const char *cmd)
+{
+	enum mk_state next;
+	enum mk_event ev;
+	int ret;
+
+	if (!strcmp(cmd, "start"))
+		ev = MK_EV_START;
+	else if (!strcmp(cmd, "stop"))
+		ev = MK_EV_STOP;
+	else if (!strcmp(cmd, "kill"))
+		ev = MK_EV_KILL;
+	else
+		return -EINVAL;
+
+	mutex_lock(&mk_lock);
+	ret = mk_state_next(mi->state, ev, &next);
+	if (ret) {
+		mk_set_error(mi, ret, "cannot %s: instance is %s", cmd,
+			     mk_state_name(mi->state));
+		goto out;
+	}
+	/* Booting a spawned kernel needs the architecture's bring-up. */
+	ret = -EOPNOTSUPP;
+	mk_set_error(mi, ret, "cannot %s: this kernel cannot boot instances yet",
+		     cmd);
+out:
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static int __init mk_instances_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MK_MAX_INSTANCES; i++) {
+		struct mk_instance *mi = &mk_instances[i];
+
+		mi->id = i + 1;
+		mi->state = MK_EMPTY;
+		if (!zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
+			return -ENOMEM;
+		snprintf(mi->mem_name, sizeof(mi->mem_name),
+			 "Multikernel instance %u", mi->id);
+	}
+	return 0;
+}
+core_initcall(mk_instances_init);

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loading kernels into multikernel instances with kexec_file_load().
+ *
+ * KEXEC_FILE_MULTIKERNEL with an instance ID in the flags loads (or with
+ * KEXEC_FILE_UNLOAD, unloads) that instance's image. The image is kept in
+ * the instance, beside the ordinary and the crash images. Its memory is
+ * taken from the pool when the load begins and every segment is placed
+ * inside it, the way a crash kernel is placed inside crashk_res: the
+ * image is a KEXEC_TYPE_MULTIKERNEL kimage whose reserved region is the
+ * instance's memory.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/kexec.h>
+#include <linux/multikernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../kexec_internal.h"
+#include "internal.h"
+
+static struct mk_instance *mk_flags_instance(unsigned long flags)
+{
+	return mk_instance_get((flags & KEXEC_FILE_MK_ID_MASK) >>
+			       KEXEC_FILE_MK_ID_SHIFT);
+}
+
+/* Nothing assigned and nothing loaded: the slot is free. */
+static void mk_instance_clear(struct mk_instance *mi)
+{
+	cpumask_clear(mi->cpus);
+	mi->mem_size = 0;
+	mi->kernel_size = 0;
+	mi->initrd_size = 0;
+	kfree(mi->cmdline);
+	mi->cmdline = NULL;
+}
+
+static void mk_instance_free_mem(struct mk_instance *mi)
+{
+	if (!mi->mem.parent)
+		return;
+	release_resource(&mi->mem);
+	mk_pool_release(mi->mem.start, resource_size(&mi->mem));
+	mi->mem.start = 0;
+	mi->mem.end = 0;
+}
+
+static int mk_instance_alloc_mem(struct mk_instance *mi)
+{
+	u64 addr;
+	int ret;
+
+	ret = mk_pool_alloc(mi->mem_size, &addr);
+	if (ret) {
+		mk_set_error(mi, ret, "no free %lluM range in the pool (%lluM free in all)",
+			     mi->mem_size >> 20, mk_pool_avail() >> 20);
+		return ret;
+	}
+	mi->mem.name = mi->mem_name;
+	mi->mem.start = addr;
+	mi->mem.end = addr + mi->mem_size - 1;
+	mi->mem.flags = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY;
+	mi->mem.desc = IORES_DESC_RESERVED;
+	ret = request_resource(mk_pool_resource(), &mi->mem);
+	if (ret) {
+		mk_pool_release(addr, mi->mem_size);
+		mi->mem.start = 0;
+		mi->mem.end = 0;
+		mk_set_error(mi, ret, "pool range %#llx is in use", addr);
+	}
+	return ret;
+}
+
+/**
+ * multikernel_kexec_begin() - pick the instance a kexec_file_load() is for
+ * @flags:	the syscall's flags, with KEXEC_FILE_MULTIKERNEL and an ID
+ * @cmdline:	the command line the image is loaded with
+ * @cmdline_len: its length, including the terminating NUL
+ * @dest:	set to where the instance keeps its image
+ *
+ * Called with the kexec lock held. On success the instance is locked
+ * until multikernel_kexec_end(); for a load, its memory has been taken
+ * from the pool. On failure nothing changed.
+ *
+ * Return: 0, or -EINVAL for bad flags or an instance with no CPUs or
+ * memory assigned, -ENOENT to unload an empty instance, -EBUSY to load
+ * a loaded one or unload a running one, -ENOSPC when the pool has no
+ * range large enough.
+ */
+int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
+			    unsigned long cmdline_len, struct kimage ***dest)
+{
+	unsigned long id = (flags & KEXEC_FILE_MK_ID_MASK) >> KEXEC_FILE_MK_ID_SHIFT;
+	struct mk_instance *mi = mk_flags_instance(flags);
+	enum mk_state next;
+	int ret;
+
+	if (!(flags & KEXEC_FILE_MULTIKERNEL) || (flags & KEXEC_FILE_ON_CRASH)) {
+		pr_info("kexec_file_load: bad multikernel flags %#lx\n", flags);
+		return -EINVAL;
+	}
+	if (!mi) {
+		pr_info("kexec_file_load: no instance %lu (1..%u)\n", id,
+			MK_MAX_INSTANCES);
+		return -EINVAL;
+	}
+
+	mutex_lock(&mk_lock);
+	if (flags & KEXEC_FILE_UNLOAD) {
+		ret = mk_state_next(mi->state, MK_EV_UNLOAD, &next);
+		/* Unloading an empty, configured slot frees its CPUs. */
+		if (ret == -ENOENT && (mi->mem_size || !cpumask_empty(mi->cpus)))
+			ret = 0;
+		if (ret) {
+			mk_set_error(mi, ret, "cannot unload: instance is %s",
+				     mk_state_name(mi->state));
+			goto fail;
+		}
+	} else {
+		ret = mk_state_next(mi->state, MK_EV_LOAD, &next);
+		if (ret) {
+			mk_set_error(mi, ret, "cannot load: instance is %s",
+				     mk_state_name(mi->state));
+			goto fail;
+		}
+		ret = -EINVAL;
+		if (cpumask_empty(mi->cpus)) {
+			mk_set_error(mi, ret, "cannot load: no CPUs assigned");
+			goto fail;
+		}
+		if (!mi->mem_size) {
+			mk_set_error(mi, ret, "cannot load: no memory assigned");
+			goto fail;
+		}
+		ret = mk_instance_alloc_mem(mi);
+		if (ret)
+			goto fail;
+
+		kfree(mi->cmdline);
+		mi->cmdline = NULL;
+		if (cmdline_len) {
+			mi->cmdline = strndup_user(cmdline, cmdline_len);
+			if (IS_ERR(mi->cmdline)) {
+				ret = PTR_ERR(mi->cmdline);
+				mi->cmdline = NULL;
+				mk_instance_free_mem(mi);
+				mk_set_error(mi, ret, "cannot load: bad command line");
+				goto fail;
+			}
+		}
+	}
+	*dest = &mi->image;
+	return 0;
+
+fail:
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+/**
+ * multikernel_kimage_init() - make a new kimage an instance's image
+ * @image:	the image being allocated by kexec_file_load()
+ * @flags:	the syscall's flags
+ *
+ * Its segments and control pages must then lie inside the instance's
+ * memory, which kexec treats like the crash kernel region.
+ */
+void multikernel_kimage_init(struct kimage *image, unsigned long flags)
+{
+	struct mk_instance *mi = mk_flags_instance(flags);
+
+	image->type = KEXEC_TYPE_MULTIKERNEL;
+	image->mk_mem = &mi->mem;
+	image->control_page = mi->mem.start;
+}
+
+static const char *mk_load_error(int err)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return "not a kernel image this architecture can load, or truncated";
+	case -EADDRNOTAVAIL:
+	case -ENOMEM:
+		return "image does not fit in the instance's memory";
+	case -EBADF:
+		return "bad kernel or initrd file descriptor";
+	case -EKEYREJECTED:
+		return "image signature rejected";
+	default:
+		return "load failed; see the kernel log";
+	}
+}
+
+/**
+ * multikernel_kexec_end() - finish a kexec_file_load() for an instance
+ * @flags:	the syscall's flags
+ * @ret:	its result so far
+ *
+ * Settles the instance's state from whether it now holds an image: a
+ * failed load or an unload gives its memory back to the pool, and an
+ * unload also frees the CPUs and memory assigned to it. Unlocks the
+ * instance.
+ */
+void multikernel_kexec_end(unsigned long flags, int ret)
+{
+	struct mk_instance *mi = mk_flags_instance(flags);
+	struct kimage *image = mi->image;
+
+	if (image) {
+		mi->state = MK_LOADED;
+		mi->kernel_size = image->kernel_buf_len;
+		mi->initrd_size = image->initrd_buf_len;
+		mi->last_error[0] = '\0';
+		pr_info("instance %u: loaded into [mem %pa-%pa]\n", mi->id,
+			&mi->mem.start, &mi->mem.end);
+	} else {
+		mk_instance_free_mem(mi);
+		mi->state = MK_EMPTY;
+		if (flags & KEXEC_FILE_UNLOAD) {
+			mk_instance_clear(mi);
+			mi->last_error[0] = '\0';
+			pr_info("instance %u: unloaded\n", mi->id);
+		} else {
+			kfree(mi->cmdline);
+			mi->cmdline = NULL;
+			mk_set_error(mi, ret, "cannot load: %s", mk_load_error(ret));
+		}
+	}
+	mutex_unlock(&mk_lock);
+}

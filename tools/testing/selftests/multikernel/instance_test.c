@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading kernels into multikernel instances with kexec_file_load():
+ * configuration through sysfs, load and unload, every refused input with
+ * its errno and no trace left behind, two instances at once, and the
+ * ordinary and crash kexec images beside them.
+ *
+ * Needs a pool of at least 512M, a bzImage at /boot/bzImage (the
+ * running kernel's own is fine), and for the crash test a crashkernel=
+ * reservation.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/kexec.h>
+
+#include "../kselftest_harness.h"
+
+#define MK		"/sys/kernel/multikernel/"
+#define INST		MK "instances/"
+#define KERNEL		"/boot/bzImage"
+#define INITRD		"/boot/initrd.img"
+#define CMDLINE		"console=ttyS1 mk.test=1"
+
+static int sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* Write @val to instance @id's @attr; 0 or -errno. */
+static int inst_write(int id, const char *attr, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), INST "%d/%s", id, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static char *inst_read(int id, const char *attr)
+{
+	static char buf[4][512];
+	static int next;
+	char path[128], *b = buf[next++ % 4];
+
+	snprintf(path, sizeof(path), INST "%d/%s", id, attr);
+	if (sysfs_read(path, b, sizeof(buf[0])))
+		snprintf(b, sizeof(buf[0]), "<unreadable>");
+	return b;
+}
+
+static int contains(const char *haystack, const char *needle)
+{
+	return !!strstr(haystack, needle);
+}
+
+static unsigned long long read_ull(const char *path)
+{
+	char buf[64];
+
+	if (sysfs_read(path, buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 0);
+}
+
+static unsigned long long pool_free(void)
+{
+	return read_ull(MK "pool_free");
+}
+
+static long kfl(int kfd, int ifd, const char *cmdline, unsigned long flags)
+{
+	unsigned long len = cmdline ? strlen(cmdline) + 1 : 0;
+
+	if (syscall(SYS_kexec_file_load, kfd, ifd, len, cmdline, flags))
+		return -errno;
+	return 0;
+}
+
+static unsigned long mkflags(int id)
+{
+	return KEXEC_FILE_MULTIKERNEL | KEXEC_FILE_MK_ID(id);
+}
+
+static long mk_load_file(int id, const char *kernel, const char *initrd)
+{
+	int kfd, ifd = -1;
+	unsigned long flags = mkflags(id);
+	long ret;
+
+	kfd = open(kernel, O_RDONLY);
+	if (kfd < 0)
+		return -errno;
+	if (initrd) {
+		ifd = open(initrd, O_RDONLY);
+		if (ifd < 0) {
+			close(kfd);
+			return -errno;
+		}
+	} else {
+		flags |= KEXEC_FILE_NO_INITRAMFS;
+	}
+	ret = kfl(kfd, ifd, CMDLINE, flags);
+	close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	return ret;
+}
+
+static long mk_unload(int id)
+{
+	return kfl(-1, -1, NULL, KEXEC_FILE_UNLOAD | mkflags(id));
+}
+
+/* Put every instance back to unassigned, whatever a failed test left. */
+static void reset_all(void)
+{
+	int id;
+
+	for (id = 1; id <= 8; id++)
+		mk_unload(id);
+}
+
+/* What must not change when an operation is refused. */
+struct snapshot {
+	unsigned long long free;
+	char state[32], cpus[64], memory[32], range[64];
+};
+
+static void snap(int id, struct snapshot *s)
+{
+	s->free = pool_free();
+	snprintf(s->state, sizeof(s->state), "%s", inst_read(id, "state"));
+	snprintf(s->cpus, sizeof(s->cpus), "%s", inst_read(id, "cpus"));
+	snprintf(s->memory, sizeof(s->memory), "%s", inst_read(id, "memory"));
+	snprintf(s->range, sizeof(s->range), "%s", inst_read(id, "mem_range"));
+}
+
+#define EXPECT_UNCHANGED(id, before) do {				\
+	const struct snapshot *__b = (before);				\
+	struct snapshot __a;						\
+	snap(id, &__a);							\
+	EXPECT_EQ(__b->free, __a.free);					\
+	EXPECT_STREQ(__b->state, __a.state);				\
+	EXPECT_STREQ(__b->cpus, __a.cpus);				\
+	EXPECT_STREQ(__b->memory, __a.memory);				\
+	EXPECT_STREQ(__b->range, __a.range);				\
+} while (0)
+
+FIXTURE(mk) {
+	unsigned long long free0;
+};
+
+FIXTURE_SETUP(mk)
+{
+	if (access(INST "1", F_OK))
+		SKIP(return, "no multikernel instances in this kernel");
+	if (read_ull(MK "pool_size") < (512ULL << 20))
+		SKIP(return, "needs multikernel_pool=512M or more");
+	reset_all();
+	self->free0 = pool_free();
+}
+
+FIXTURE_TEARDOWN(mk)
+{
+	reset_all();
+	EXPECT_EQ(self->free0, pool_free());
+}
+
+TEST_F(mk, layout)
+{
+	char buf[64];
+	int id;
+
+	ASSERT_EQ(0, sysfs_read(MK "instance_id", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf);
+	for (id = 1; id <= 8; id++) {
+		EXPECT_STREQ("empty", inst_read(id, "state"));
+		EXPECT_STREQ("", inst_read(id, "cpus"));
+		EXPECT_STREQ("0", inst_read(id, "memory"));
+		EXPECT_STREQ("", inst_read(id, "mem_range"));
+	}
+	EXPECT_NE(0, access(INST "9", F_OK));
+	EXPECT_NE(0, access(INST "0", F_OK));
+}
+
+TEST_F(mk, bad_cpus)
+{
+	static const struct { const char *list; int err; } bad[] = {
+		{ "0", -EBUSY },	/* the host's boot CPU */
+		{ "0-1", -EBUSY },
+		{ "4", -ENODEV },	/* the guest has CPUs 0-3 */
+		{ "2-9", -ENODEV },
+		{ "\n", -EINVAL },	/* what echo "" writes */
+		{ "abc", -EINVAL },
+		{ "2-", -EINVAL },
+	};
+	struct snapshot before;
+	unsigned int i;
+
+	snap(1, &before);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(bad[i].err, inst_write(1, "cpus", bad[i].list)) {
+			TH_LOG("cpus '%s'", bad[i].list);
+		}
+		EXPECT_UNCHANGED(1, &before);
+	}
+
+	/* A CPU that another instance has. */
+	ASSERT_EQ(0, inst_write(2, "cpus", "3"));
+	EXPECT_EQ(-EBUSY, inst_write(1, "cpus", "2-3"));
+	EXPECT_UNCHANGED(1, &before);
+	EXPECT_STREQ("3", inst_read(2, "cpus"));
+	EXPECT_TRUE(contains(inst_read(1, "last_error"), "another instance"));
+
+	ASSERT_EQ(0, inst_write(1, "cpus", "1-2"));
+	EXPECT_STREQ("1-2", inst_read(1, "cpus"));
+}
+
+TEST_F(mk, bad_memory)
+{
+	static const struct { const char *size; int err; } bad[] = {
+		{ "0", -EINVAL },
+		{ "3M", -EINVAL },	/* not a multiple of 2M */
+		{ "12Q", -EINVAL },
+		{ "\n", -EINVAL },
+		{ "-2M", -EINVAL },
+		{ "1T", -ENOSPC },	/* more than the pool's free space */
+		{ "99999999999999999999", -ERANGE },
+	};
+	struct snapshot before;
+	unsigned int i;
+
+	snap(1, &before);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(bad[i].err, inst_write(1, "memory", bad[i].size)) {
+			TH_LOG("memory '%s'", bad[i].size);
+		}
+		EXPECT_UNCHANGED(1, &before);
+	}
+	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+	EXPECT_STREQ("256M", inst_read(1, "memory"));
+	ASSERT_EQ(0, inst_write(1, "memory", "512M"));
+	EXPECT_STREQ("512M", inst_read(1, "memory"));
+}
+
+TEST_F(mk, load_unload)
+{
+	unsigned long long start, end;
+	struct stat st;
+	char *range;
+	int n;
+
+	ASSERT_EQ(0, stat(KERNEL, &st));
+	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD)) {
+		TH_LOG("last_error: %s", inst_read(1, "last_error"));
+	}
+
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_EQ(self->free0 - (256ULL << 20), pool_free());
+	range = inst_read(1, "mem_range");
+	n = sscanf(range, "%llx-%llx", &start, &end);
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(256ULL << 20, end - start + 1);
+	EXPECT_EQ((unsigned long long)st.st_size,
+		  strtoull(inst_read(1, "image_size"), NULL, 0));
+	EXPECT_NE(0, strtoull(inst_read(1, "initrd_size"), NULL, 0));
+	EXPECT_STREQ(CMDLINE, inst_read(1, "cmdline"));
+
+	/* A loaded instance keeps its assignment and its image. */
+	EXPECT_EQ(-EBUSY, inst_write(1, "cpus", "1"));
+	EXPECT_EQ(-EBUSY, inst_write(1, "memory", "128M"));
+	EXPECT_EQ(-EBUSY, mk_load_file(1, KERNEL, INITRD));
+	EXPECT_STREQ("2-3", inst_read(1, "cpus"));
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+
+	/* Not yet able to boot it: refused, and still loaded. */
+	EXPECT_EQ(-EOPNOTSUPP, inst_write(1, "state", "start"));
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_EQ(-EINVAL, inst_write(1, "state", "stop"));
+	EXPECT_EQ(-EINVAL, inst_write(1, "state", "kill"));
+	EXPECT_EQ(-EINVAL, inst_write(1, "state", "bogus"));
+
+	ASSERT_EQ(0, mk_unload(1));
+	EXPECT_STREQ("empty", inst_read(1, "state"));
+	EXPECT_STREQ("", inst_read(1, "cpus"));
+	EXPECT_STREQ("", inst_read(1, "mem_range"));
+	EXPECT_EQ(self->free0, pool_free());
+	EXPECT_EQ(-ENOENT, mk_unload(1));
+}
+
+TEST_F(mk, bad_loads)
+{
+	static const char garbage[] = "/tmp/garbage.img";
+	static const char truncated[] = "/tmp/truncated.img";
+	struct snapshot before;
+	char buf[4096];
+	int in, out, i;
+	ssize_t n;
+
+	/* A file of noise, and the first 256K of a real bzImage. */
+	out = open(garbage, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ASSERT_LE(0, out);
+	for (i = 0; i < 64; i++) {
+		int j;
+
+		for (j = 0; j < (int)sizeof(buf); j++)
+			buf[j] = (char)(i * 131 + j * 7);
+		ASSERT_EQ((ssize_t)sizeof(buf), write(out, buf, sizeof(buf)));
+	}
+	close(out);
+	in = open(KERNEL, O_RDONLY);
+	ASSERT_LE(0, in);
+	out = open(truncated, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	ASSERT_LE(0, out);
+	for (i = 0; i < 64 && (n = read(in, buf, sizeof(buf))) > 0; i++)
+		ASSERT_EQ(n, write(out, buf, n));
+	close(in);
+	close(out);
+
+	/* Nothing assigned yet. */
+	snap(1, &before);
+	EXPECT_EQ(-EINVAL, mk_load_file(1, KERNEL, INITRD));
+	EXPECT_UNCHANGED(1, &before);
+	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	snap(1, &before);
+	EXPECT_EQ(-EINVAL, mk_load_file(1, KERNEL, INITRD));
+	EXPECT_TRUE(contains(inst_read(1, "last_error"), "no memory"));
+	EXPECT_UNCHANGED(1, &before);
+	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+	snap(1, &before);
+
+	EXPECT_EQ(-ENOEXEC, mk_load_file(1, garbage, INITRD));
+	EXPECT_UNCHANGED(1, &before);
+	EXPECT_EQ(-ENOEXEC, mk_load_file(1, truncated, INITRD));
+	EXPECT_UNCHANGED(1, &before);
+	/* An initrd promised but not given. */
+	in = open(KERNEL, O_RDONLY);
+	ASSERT_LE(0, in);
+	EXPECT_EQ(-EBADF, kfl(in, -1, CMDLINE, mkflags(1)));
+	close(in);
+	EXPECT_UNCHANGED(1, &before);
+	/* Too small to hold the image. */
+	ASSERT_EQ(0, inst_write(1, "memory", "2M"));
+	snap(1, &before);
+	EXPECT_GT(0, mk_load_file(1, KERNEL, INITRD));
+	EXPECT_UNCHANGED(1, &before);
+
+	/* Instances that do not exist, and flags that do not go together. */
+	EXPECT_EQ(-EINVAL, mk_load_file(0, KERNEL, INITRD));
+	EXPECT_EQ(-EINVAL, mk_load_file(9, KERNEL, INITRD));
+	EXPECT_EQ(-EINVAL, mk_load_file(200, KERNEL, INITRD));
+	EXPECT_EQ(-EINVAL, kfl(-1, -1, NULL, KEXEC_FILE_UNLOAD |
+			       KEXEC_FILE_ON_CRASH | mkflags(1)));
+	EXPECT_EQ(-EINVAL, kfl(-1, -1, NULL, KEXEC_FILE_UNLOAD |
+			       KEXEC_FILE_MK_ID(1)));
+	EXPECT_UNCHANGED(1, &before);
+	unlink(garbage);
+	unlink(truncated);
+}
+
+TEST_F(mk, two_instances)
+{
+	unsigned long long s1, e1, s2, e2;
+	int n;
+
+	ASSERT_EQ(0, inst_write(1, "cpus", "1"));
+	ASSERT_EQ(0, inst_write(1, "memory", "128M"));
+	ASSERT_EQ(0, inst_write(2, "cpus", "2-3"));
+	ASSERT_EQ(0, inst_write(2, "memory", "256M"));
+	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD));
+	ASSERT_EQ(0, mk_load_file(2, KERNEL, NULL));
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_STREQ("loaded", inst_read(2, "state"));
+	EXPECT_EQ(self->free0 - (384ULL << 20), pool_free());
+	n = sscanf(inst_read(1, "mem_range"), "%llx-%llx", &s1, &e1);
+	ASSERT_EQ(2, n);
+	n = sscanf(inst_read(2, "mem_range"), "%llx-%llx", &s2, &e2);
+	ASSERT_EQ(2, n);
+	EXPECT_TRUE(e1 < s2 || e2 < s1);
+
+	/* More than is left. */
+	EXPECT_EQ(-ENOSPC, inst_write(3, "memory", "512M"));
+
+	ASSERT_EQ(0, mk_unload(1));
+	EXPECT_STREQ("loaded", inst_read(2, "state"));
+	ASSERT_EQ(0, mk_unload(2));
+	EXPECT_EQ(self->free0, pool_free());
+}
+
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
+
+static int kmemleak(const char *cmd)
+{
+	int fd = open(KMEMLEAK, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, cmd, strlen(cmd)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* 100 rounds (MK_CYCLES to change) take minutes under TCG and KASAN. */
+TEST_F_TIMEOUT(mk, cycles, 1200)
+{
+	const char *env = getenv("MK_CYCLES");
+	int i, leak_check, cycles = env && *env ? atoi(env) : 100;
+	char report[4096];
+
+	/* Forget leaks from before; kmemleak=on and debugfs needed. */
+	leak_check = kmemleak("clear") == 0;
+	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	for (i = 0; i < cycles; i++) {
+		ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+		ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD)) {
+			TH_LOG("cycle %d: %s", i, inst_read(1, "last_error"));
+		}
+		ASSERT_EQ(0, mk_unload(1));
+		ASSERT_EQ(self->free0, pool_free()) {
+			TH_LOG("cycle %d", i);
+		}
+		ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	}
+	if (!leak_check) {
+		TH_LOG("kmemleak not available: leak check skipped");
+		return;
+	}
+	/* An object is reported once it is old enough and unreferenced. */
+	ASSERT_EQ(0, kmemleak("scan"));
+	sleep(6);
+	ASSERT_EQ(0, kmemleak("scan"));
+	ASSERT_EQ(0, sysfs_read(KMEMLEAK, report, sizeof(report)));
+	EXPECT_STREQ("", report);
+}
+
+/* The ordinary and the crash image load and unload beside an instance. */
+TEST_F(mk, other_images)
+{
+	int kfd;
+
+	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD));
+
+	kfd = open(KERNEL, O_RDONLY);
+	ASSERT_LE(0, kfd);
+	EXPECT_EQ(0, kfl(kfd, -1, "", KEXEC_FILE_NO_INITRAMFS));
+	EXPECT_EQ(1, read_ull("/sys/kernel/kexec_loaded"));
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_EQ(0, kfl(-1, -1, NULL, KEXEC_FILE_UNLOAD));
+	EXPECT_EQ(0, read_ull("/sys/kernel/kexec_loaded"));
+
+	if (read_ull("/sys/kernel/kexec_crash_size") == 0) {
+		close(kfd);
+		SKIP(return, "no crashkernel= reservation");
+	}
+	EXPECT_EQ(0, kfl(kfd, -1, "", KEXEC_FILE_ON_CRASH |
+			 KEXEC_FILE_NO_INITRAMFS));
+	EXPECT_EQ(1, read_ull("/sys/kernel/kexec_crash_loaded"));
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_EQ(0, kfl(-1, -1, NULL, KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH));
+	EXPECT_EQ(0, read_ull("/sys/kernel/kexec_crash_loaded"));
+	close(kfd);
+
+	EXPECT_STREQ("loaded", inst_read(1, "state"));
+	EXPECT_EQ(0, mk_unload(1));
+}
+
+TEST_HARNESS_MAIN
