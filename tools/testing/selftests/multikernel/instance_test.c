@@ -278,6 +278,11 @@ TEST_F(mk, load_unload)
 	int n;
 
 	ASSERT_EQ(0, stat(KERNEL, &st));
+	/* Nothing to start, stop or unload yet. */
+	EXPECT_EQ(-ENOEXEC, inst_write(1, "state", "start"));
+	EXPECT_EQ(-EINVAL, inst_write(1, "state", "stop"));
+	EXPECT_EQ(-ENOENT, mk_unload(1));
+	EXPECT_STREQ("empty", inst_read(1, "state"));
 	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
 	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
 	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD)) {
