@@ -54,7 +54,12 @@ check_w1() {
 }
 
 if [ -z "$T" ] && [ -z "$BOOTS" ] && [ "${SKIP_BUILD_CHECKS:-0}" != 1 ]; then
-	note "build checks"
+	note "harness and build checks"
+	if out=$("$ROOT/harness/ktap_selftest.py" 2>&1); then
+		result PASS "harness: ktap.py fails panics, hangs, missing results" ""
+	else
+		result FAIL "harness: ktap.py fails panics, hangs, missing results" "$out"
+	fi
 	check_off
 	check_w1
 fi
