@@ -173,6 +173,10 @@ static void snap(int id, struct snapshot *s)
 	EXPECT_STREQ(__b->range, __a.range);				\
 } while (0)
 
+/*
+ * Each load hashes the whole image; under TCG and KASAN that takes
+ * seconds, so the tests get more than the harness's default 30s.
+ */
 FIXTURE(mk) {
 	unsigned long long free0;
 };
@@ -193,7 +197,7 @@ FIXTURE_TEARDOWN(mk)
 	EXPECT_EQ(self->free0, pool_free());
 }
 
-TEST_F(mk, layout)
+TEST_F_TIMEOUT(mk, layout, 300)
 {
 	char buf[64];
 	int id;
@@ -210,7 +214,7 @@ TEST_F(mk, layout)
 	EXPECT_NE(0, access(INST "0", F_OK));
 }
 
-TEST_F(mk, bad_cpus)
+TEST_F_TIMEOUT(mk, bad_cpus, 300)
 {
 	static const struct { const char *list; int err; } bad[] = {
 		{ "0", -EBUSY },	/* the host's boot CPU */
@@ -243,7 +247,7 @@ TEST_F(mk, bad_cpus)
 	EXPECT_STREQ("1-2", inst_read(1, "cpus"));
 }
 
-TEST_F(mk, bad_memory)
+TEST_F_TIMEOUT(mk, bad_memory, 300)
 {
 	static const struct { const char *size; int err; } bad[] = {
 		{ "0", -EINVAL },
@@ -270,7 +274,7 @@ TEST_F(mk, bad_memory)
 	EXPECT_STREQ("512M", inst_read(1, "memory"));
 }
 
-TEST_F(mk, load_unload)
+TEST_F_TIMEOUT(mk, load_unload, 300)
 {
 	unsigned long long start, end;
 	struct stat st;
@@ -322,7 +326,7 @@ TEST_F(mk, load_unload)
 	EXPECT_EQ(-ENOENT, mk_unload(1));
 }
 
-TEST_F(mk, bad_loads)
+TEST_F_TIMEOUT(mk, bad_loads, 300)
 {
 	static const char garbage[] = "/tmp/garbage.img";
 	static const char truncated[] = "/tmp/truncated.img";
@@ -392,7 +396,7 @@ TEST_F(mk, bad_loads)
 	unlink(truncated);
 }
 
-TEST_F(mk, two_instances)
+TEST_F_TIMEOUT(mk, two_instances, 300)
 {
 	unsigned long long s1, e1, s2, e2;
 	int n;
@@ -469,7 +473,7 @@ TEST_F_TIMEOUT(mk, cycles, 1200)
 }
 
 /* The ordinary and the crash image load and unload beside an instance. */
-TEST_F(mk, other_images)
+TEST_F_TIMEOUT(mk, other_images, 300)
 {
 	int kfd;
 
