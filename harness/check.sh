@@ -11,7 +11,7 @@
 CFG=${CFG:-debug}
 T=${T:-}
 BOOTS=${BOOTS:-}
-TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 R=$B/results
 rm -rf "$R"
 mkdir -p "$R" "$B/logs"

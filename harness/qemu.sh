@@ -13,7 +13,7 @@ name=$2
 extra=${3:-}
 SMP=${SMP:-4}
 MEM=${MEM:-2G}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
 
 kernel=$B/obj-$cfg/arch/x86/boot/bzImage
 initrd=$B/initramfs-$cfg.cpio.gz
