@@ -191,7 +191,7 @@ void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, args);
 	va_end(args);
 	snprintf(mi->last_error, sizeof(mi->last_error), "%s (%d)", why, err);
-	pr_info("instance %u: %s (%d)\n", mi->id, why, err);
+	pr_info_ratelimited("instance %u: %s (%d)\n", mi->id, why, err);
 }
 
 /* Changing the assignment is for unloaded instances only. */
@@ -322,14 +322,19 @@ int mk_instance_control(struct mk_instance *mi, const char *cmd)
 	enum mk_event ev;
 	int ret;
 
-	if (!strcmp(cmd, "start"))
+	if (!strcmp(cmd, "start")) {
 		ev = MK_EV_START;
-	else if (!strcmp(cmd, "stop"))
+	} else if (!strcmp(cmd, "stop")) {
 		ev = MK_EV_STOP;
-	else if (!strcmp(cmd, "kill"))
+	} else if (!strcmp(cmd, "kill")) {
 		ev = MK_EV_KILL;
-	else
+	} else {
+		mutex_lock(&mk_lock);
+		mk_set_error(mi, -EINVAL, "state: unknown command '%.16s' (start, stop or kill)",
+			     cmd);
+		mutex_unlock(&mk_lock);
 		return -EINVAL;
+	}
 
 	mutex_lock(&mk_lock);
 	ret = mk_state_next(mi->state, ev, &next);

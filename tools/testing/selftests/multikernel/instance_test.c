@@ -317,6 +317,7 @@ TEST_F_TIMEOUT(mk, load_unload, 300)
 	EXPECT_EQ(-EINVAL, inst_write(1, "state", "stop"));
 	EXPECT_EQ(-EINVAL, inst_write(1, "state", "kill"));
 	EXPECT_EQ(-EINVAL, inst_write(1, "state", "bogus"));
+	EXPECT_TRUE(contains(inst_read(1, "last_error"), "unknown command"));
 
 	ASSERT_EQ(0, mk_unload(1));
 	EXPECT_STREQ("empty", inst_read(1, "state"));
