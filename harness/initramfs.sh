@@ -34,6 +34,9 @@ for t in multikernel; do
 	mkdir -p "$R/selftests/$t"
 	find "$ST/$t" -maxdepth 1 -type f -perm -u+x -exec cp {} "$R/selftests/$t/" \;
 	for s in "$KSRC/tools/testing/selftests/$t"/*.sh; do
+		case "$s" in
+		*/instance_init.sh) continue ;;	# runs in a spawned kernel
+		esac
 		[ -e "$s" ] && install -m 755 "$s" "$R/selftests/$t/"
 	done
 done
@@ -43,6 +46,18 @@ done
 	printf 'nod /dev/null 0666 0 0 c 1 3\n'
 } >"$B/initramfs-nodes.list"
 "$O/usr/gen_init_cpio" "$B/initramfs-nodes.list" | gzip -1 >"$R/boot/initrd.img"
+# What spawn_test.sh boots in an instance: busybox and instance_init.sh.
+{
+	cat "$B/initramfs-nodes.list"
+	printf 'dir /bin 0755 0 0\ndir /sbin 0755 0 0\ndir /proc 0755 0 0\n'
+	printf 'dir /sys 0755 0 0\ndir /tmp 0755 0 0\n'
+	printf 'file /bin/busybox /bin/busybox 0755 0 0\n'
+	printf 'slink /bin/sh busybox 0777 0 0\n'
+	printf 'slink /sbin/poweroff /bin/busybox 0777 0 0\n'
+	printf 'file /init %s 0755 0 0\n' \
+		"$KSRC/tools/testing/selftests/multikernel/instance_init.sh"
+} >"$B/instance-initramfs.list"
+"$O/usr/gen_init_cpio" "$B/instance-initramfs.list" | gzip -1 >"$R/boot/instance.img"
 {
 	"$O/usr/gen_init_cpio" "$B/initramfs-nodes.list"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0)

@@ -8,17 +8,67 @@
 
 #include <linux/compiler_types.h>
 #include <linux/errno.h>
+#include <linux/types.h>
 
+struct cpumask;
 struct kimage;
+
+/**
+ * struct multikernel_image_info - what an instance's image runs on
+ * @id:		the instance ID
+ * @cpus:	its CPUs, in this kernel's numbering
+ * @ram_start:	first byte of its RAM
+ * @ram_end:	last byte of its RAM
+ * @shared_start: physical base of the region it shares with the host
+ * @shared_size: size of that region
+ */
+struct multikernel_image_info {
+	unsigned int id;
+	const struct cpumask *cpus;
+	phys_addr_t ram_start;
+	phys_addr_t ram_end;
+	phys_addr_t shared_start;
+	u64 shared_size;
+};
+
+/**
+ * struct multikernel_kick - how to start an instance's boot CPU
+ * @id:		the instance ID
+ * @cpu:	its boot CPU, offline and owned by the instance
+ * @entry:	physical address of the image's 64-bit entry point
+ * @mem_start:	first byte of the memory the entry code may touch
+ * @mem_end:	last byte of it
+ */
+struct multikernel_kick {
+	unsigned int id;
+	unsigned int cpu;
+	phys_addr_t entry;
+	phys_addr_t mem_start;
+	phys_addr_t mem_end;
+};
 
 #ifdef CONFIG_MULTIKERNEL
 void __init multikernel_reserve_pool(void);
+bool __init multikernel_pool_requested(void);
+int multikernel_image_info(struct kimage *image,
+			   struct multikernel_image_info *info);
+void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
+				     u64 size);
+void multikernel_spawned_exit(int reason);
+
+/* Provided by the architecture. */
+int arch_multikernel_kick(const struct multikernel_kick *kick);
+void arch_multikernel_kick_done(unsigned int id);
+void arch_multikernel_reset_cpu(unsigned int cpu);
+
 int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			    unsigned long cmdline_len, struct kimage ***dest);
 void multikernel_kexec_end(unsigned long flags, int ret);
 void multikernel_kimage_init(struct kimage *image, unsigned long flags);
 #else
 static inline void multikernel_reserve_pool(void) { }
+static inline bool multikernel_pool_requested(void) { return false; }
+static inline void multikernel_spawned_exit(int reason) { }
 static inline int multikernel_kexec_begin(unsigned long flags,
 					  const char __user *cmdline,
 					  unsigned long cmdline_len,

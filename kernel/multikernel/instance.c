@@ -314,6 +314,9 @@ out:
  * @mi:		the instance
  * @cmd:	"start", "stop" or "kill", trimmed
  *
+ * Start returns once the spawned kernel's boot CPU runs; stop once it
+ * has powered off and its CPUs are back; kill at once.
+ *
  * Return: 0 or a negative errno.
  */
 int mk_instance_control(struct mk_instance *mi, const char *cmd)
@@ -343,10 +346,17 @@ int mk_instance_control(struct mk_instance *mi, const char *cmd)
 			     mk_state_name(mi->state));
 		goto out;
 	}
-	/* Booting a spawned kernel needs the architecture's bring-up. */
-	ret = -EOPNOTSUPP;
-	mk_set_error(mi, ret, "cannot %s: this kernel cannot boot instances yet",
-		     cmd);
+	switch (ev) {
+	case MK_EV_START:
+		ret = mk_lifecycle_start(mi);
+		break;
+	case MK_EV_STOP:
+		ret = mk_lifecycle_stop(mi);
+		break;
+	default:
+		mk_lifecycle_kill(mi, "killed");
+		break;
+	}
 out:
 	mutex_unlock(&mk_lock);
 	return ret;
@@ -365,6 +375,9 @@ static int __init mk_instances_init(void)
 			return -ENOMEM;
 		snprintf(mi->mem_name, sizeof(mi->mem_name),
 			 "Multikernel instance %u", mi->id);
+		snprintf(mi->shared_name, sizeof(mi->shared_name),
+			 "Multikernel instance %u shared", mi->id);
+		mk_lifecycle_init(mi);
 	}
 	return 0;
 }

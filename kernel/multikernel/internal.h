@@ -8,6 +8,8 @@
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/multikernel.h>
 
 struct gen_pool;
 struct kimage;
@@ -89,6 +91,18 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
  * @initrd_size: size of the loaded initrd file
  * @cmdline:	command line the image was loaded with
  * @last_error: why the last operation on it failed
+ * @ram:	the part of @mem that is the spawned kernel's RAM (not in
+ *		the resource tree; kexec places the image inside it)
+ * @shared:	the top %MULTIKERNEL_SHARED_SIZE of @mem, shared with it
+ * @hdr:	the host's mapping of the start of @shared
+ * @segs:	pristine copies of the image's segments, to start it again
+ * @nr_segs:	entries in @segs
+ * @started:	the loaded image has run since it was copied in
+ * @poll:	watches the shared header while it runs
+ * @deadline:	jiffies by which the current start or stop must be done
+ * @start_time: when the last start kicked its boot CPU
+ * @boot_time_ns: from that start to the spawned kernel's hello
+ * @killed:	the last stop had to be forced
  */
 struct mk_instance {
 	unsigned int id;
@@ -103,6 +117,32 @@ struct mk_instance {
 	size_t initrd_size;
 	char *cmdline;
 	char last_error[128];
+	struct resource ram;
+	struct resource shared;
+	char shared_name[40];
+	struct multikernel_shared_header *hdr;
+	struct mk_segment *segs;
+	unsigned int nr_segs;
+	bool started;
+	struct delayed_work poll;
+	unsigned long deadline;
+	ktime_t start_time;
+	u64 boot_time_ns;
+	bool killed;
+};
+
+/**
+ * struct mk_segment - a pristine copy of one loaded kexec segment
+ * @mem:	where it is loaded
+ * @memsz:	its size there; beyond @bufsz it is zero
+ * @bufsz:	bytes in @buf
+ * @buf:	its contents as loaded
+ */
+struct mk_segment {
+	phys_addr_t mem;
+	size_t memsz;
+	size_t bufsz;
+	void *buf;
 };
 
 /* Serializes changes to instances; taken inside the kexec lock. */
@@ -114,5 +154,18 @@ void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 int mk_instance_set_cpus(struct mk_instance *mi, const char *buf);
 int mk_instance_set_memory(struct mk_instance *mi, const char *buf);
 int mk_instance_control(struct mk_instance *mi, const char *cmd);
+
+/* Starting, stopping and watching spawned kernels (lifecycle.c). */
+int mk_lifecycle_start(struct mk_instance *mi);
+int mk_lifecycle_stop(struct mk_instance *mi);
+void mk_lifecycle_kill(struct mk_instance *mi, const char *why);
+int mk_lifecycle_loaded(struct mk_instance *mi);
+void mk_lifecycle_unload(struct mk_instance *mi);
+void mk_lifecycle_init(struct mk_instance *mi);
+ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len);
+
+/* In a spawned kernel (spawned.c). */
+unsigned int mk_spawned_id(void);
+int mk_spawned_message(const char *buf, size_t len);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

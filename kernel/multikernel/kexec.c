@@ -42,6 +42,8 @@ static void mk_instance_free_mem(struct mk_instance *mi)
 {
 	if (!mi->mem.parent)
 		return;
+	mk_lifecycle_unload(mi);
+	release_resource(&mi->shared);
 	release_resource(&mi->mem);
 	mk_pool_release(mi->mem.start, resource_size(&mi->mem));
 	mi->mem.start = 0;
@@ -53,6 +55,11 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 	u64 addr;
 	int ret;
 
+	if (mi->mem_size <= MULTIKERNEL_SHARED_SIZE) {
+		mk_set_error(mi, -EINVAL, "cannot load: %lluM is too little memory (%uM are shared with the host)",
+			     mi->mem_size >> 20, MULTIKERNEL_SHARED_SIZE >> 20);
+		return -EINVAL;
+	}
 	ret = mk_pool_alloc(mi->mem_size, &addr);
 	if (ret) {
 		mk_set_error(mi, ret, "no free %lluM range in the pool (%lluM free in all)",
@@ -65,6 +72,19 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 	mi->mem.flags = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY;
 	mi->mem.desc = IORES_DESC_RESERVED;
 	ret = request_resource(mk_pool_resource(), &mi->mem);
+	if (!ret) {
+		/* The top of it is shared with the host; the rest is RAM. */
+		mi->shared.name = mi->shared_name;
+		mi->shared.start = mi->mem.end + 1 - MULTIKERNEL_SHARED_SIZE;
+		mi->shared.end = mi->mem.end;
+		mi->shared.flags = IORESOURCE_MEM | IORESOURCE_BUSY;
+		mi->shared.desc = IORES_DESC_RESERVED;
+		ret = request_resource(&mi->mem, &mi->shared);
+		if (ret)
+			release_resource(&mi->mem);
+		mi->ram.start = mi->mem.start;
+		mi->ram.end = mi->shared.start - 1;
+	}
 	if (ret) {
 		mk_pool_release(addr, mi->mem_size);
 		mi->mem.start = 0;
@@ -173,8 +193,35 @@ void multikernel_kimage_init(struct kimage *image, unsigned long flags)
 	struct mk_instance *mi = mk_flags_instance(flags);
 
 	image->type = KEXEC_TYPE_MULTIKERNEL;
-	image->mk_mem = &mi->mem;
+	image->mk_mem = &mi->ram;
 	image->control_page = mi->mem.start;
+}
+
+/**
+ * multikernel_image_info() - describe the instance an image is loaded for
+ * @image:	a KEXEC_TYPE_MULTIKERNEL image, while it is being loaded
+ * @info:	filled in
+ *
+ * For the architecture's loader, which writes the instance's boot
+ * description. Called with the instance locked by the load.
+ *
+ * Return: 0, or -EINVAL for an image that is not an instance's.
+ */
+int multikernel_image_info(struct kimage *image,
+			   struct multikernel_image_info *info)
+{
+	struct mk_instance *mi;
+
+	if (image->type != KEXEC_TYPE_MULTIKERNEL || !image->mk_mem)
+		return -EINVAL;
+	mi = container_of(image->mk_mem, struct mk_instance, ram);
+	info->id = mi->id;
+	info->cpus = mi->cpus;
+	info->ram_start = mi->ram.start;
+	info->ram_end = mi->ram.end;
+	info->shared_start = mi->shared.start;
+	info->shared_size = resource_size(&mi->shared);
+	return 0;
 }
 
 static const char *mk_load_error(int err)
@@ -209,6 +256,14 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 	struct mk_instance *mi = mk_flags_instance(flags);
 	struct kimage *image = mi->image;
 
+	if (image && !(flags & KEXEC_FILE_UNLOAD) && ret == 0) {
+		ret = mk_lifecycle_loaded(mi);
+		if (ret) {
+			mi->image = NULL;
+			kimage_free(image);
+			image = NULL;
+		}
+	}
 	if (image) {
 		mi->state = MK_LOADED;
 		mi->kernel_size = image->kernel_buf_len;

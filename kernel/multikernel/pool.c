@@ -189,6 +189,19 @@ static int __init mk_pool_setup(char *arg)
 early_param("multikernel_pool", mk_pool_setup);
 
 /**
+ * multikernel_pool_requested() - was a pool asked for on the command line?
+ *
+ * Lets the architecture set aside what instances need before the pool
+ * itself is reserved.
+ *
+ * Return: true when multikernel_pool= was given, even if it is invalid.
+ */
+bool __init multikernel_pool_requested(void)
+{
+	return mk_pool_requested;
+}
+
+/**
  * multikernel_reserve_pool() - reserve the pool asked for on the command line
  *
  * Called by the architecture's setup code once memblock knows all of

@@ -33,21 +33,40 @@ static struct kobj_attribute pool_free_attr = __ATTR_RO(pool_free);
 static ssize_t instance_id_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	/* This kernel booted from firmware: it is the host. */
-	return sysfs_emit(buf, "0\n");
+	/* 0 in a kernel booted from firmware: the host. */
+	return sysfs_emit(buf, "%u\n", mk_spawned_id());
 }
 
 static struct kobj_attribute instance_id_attr = __ATTR_RO(instance_id);
+
+static ssize_t message_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	return mk_spawned_message(buf, count) ?: count;
+}
+
+static struct kobj_attribute message_attr = __ATTR_WO(message);
 
 static struct attribute *mk_attrs[] = {
 	&pool_size_attr.attr,
 	&pool_free_attr.attr,
 	&instance_id_attr.attr,
+	&message_attr.attr,
 	NULL
 };
 
+static umode_t mk_attr_visible(struct kobject *kobj, struct attribute *attr,
+			       int n)
+{
+	/* Only a spawned kernel has a host to send messages to. */
+	if (attr == &message_attr.attr && !mk_spawned_id())
+		return 0;
+	return attr->mode;
+}
+
 static const struct attribute_group mk_group = {
 	.attrs = mk_attrs,
+	.is_visible = mk_attr_visible,
 };
 
 /* /sys/kernel/multikernel/instances/<id>/ */
@@ -182,6 +201,37 @@ static ssize_t last_error_show(struct kobject *kobj,
 
 static struct kobj_attribute last_error_attr = __ATTR_RO(last_error);
 
+static ssize_t boot_time_us_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	struct mk_instance *mi = to_mi(kobj);
+	ssize_t ret;
+
+	mutex_lock(&mk_lock);
+	ret = sysfs_emit(buf, "%llu\n", div_u64(mi->boot_time_ns, NSEC_PER_USEC));
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static struct kobj_attribute boot_time_us_attr = __ATTR_RO(boot_time_us);
+
+static ssize_t instance_message_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	struct mk_instance *mi = to_mi(kobj);
+	char msg[MULTIKERNEL_MESSAGE_MAX + 1];
+	ssize_t n;
+
+	mutex_lock(&mk_lock);
+	n = mk_message_read(mi, msg, sizeof(msg));
+	mutex_unlock(&mk_lock);
+	return sysfs_emit(buf, "%.*s%s", (int)n, msg,
+			  n && msg[n - 1] != '\n' ? "\n" : "");
+}
+
+static struct kobj_attribute instance_message_attr =
+	__ATTR(message, 0444, instance_message_show, NULL);
+
 static struct attribute *mk_instance_attrs[] = {
 	&cpus_attr.attr,
 	&memory_attr.attr,
@@ -191,6 +241,8 @@ static struct attribute *mk_instance_attrs[] = {
 	&initrd_size_attr.attr,
 	&cmdline_attr.attr,
 	&last_error_attr.attr,
+	&boot_time_us_attr.attr,
+	&instance_message_attr.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(mk_instance);

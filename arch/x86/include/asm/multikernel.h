@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ASM_X86_MULTIKERNEL_H
+#define _ASM_X86_MULTIKERNEL_H
+
+#include <linux/types.h>
+
+struct boot_params;
+struct kimage;
+
+#ifdef CONFIG_MULTIKERNEL
+void __init multikernel_reserve_low(void);
+void __init x86_multikernel_early_init(void);
+unsigned long multikernel_setup_data_size(struct kimage *image);
+int multikernel_setup_boot_params(struct kimage *image,
+				  struct boot_params *params,
+				  unsigned long params_load_addr,
+				  unsigned long offset);
+#else
+static inline void multikernel_reserve_low(void) { }
+static inline void x86_multikernel_early_init(void) { }
+static inline unsigned long multikernel_setup_data_size(struct kimage *image)
+{
+	return 0;
+}
+
+static inline int multikernel_setup_boot_params(struct kimage *image,
+						struct boot_params *params,
+						unsigned long params_load_addr,
+						unsigned long offset)
+{
+	return 0;
+}
+#endif
+
+#endif /* _ASM_X86_MULTIKERNEL_H */

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * x86 side of a multikernel host: the low memory a spawned kernel's
+ * boot CPU starts in, the boot_params and descriptor the kexec_file
+ * loader hands it, and the INIT-SIPI-SIPI that starts it.
+ *
+ * See Documentation/multikernel/x86-boot.rst.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/kexec.h>
+#include <linux/memblock.h>
+#include <linux/multikernel.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include <asm/apic.h>
+#include <asm/bootparam.h>
+#include <asm/e820/types.h>
+#include <asm/init.h>
+#include <asm/multikernel.h>
+#include <asm/pgtable.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
+#include <uapi/asm/multikernel.h>
+
+/*
+ * Each instance slot owns a window of low memory: its first page holds
+ * the trampoline its boot CPU starts in; the spawned kernel gets the
+ * whole window as RAM for its own real-mode trampoline, which brings up
+ * its other CPUs. The windows are taken before the host reserves all of
+ * the first megabyte.
+ */
+#define MK_LOW_WINDOW		SZ_32K
+
+static phys_addr_t mk_low_base __ro_after_init;
+static unsigned int mk_low_windows __ro_after_init;
+
+extern const u8 mk_trampoline_start[], mk_trampoline_end[];
+extern const u8 mk_trampoline_entry[], mk_trampoline_cr3[];
+
+/* Page tables of the instances being started, by instance ID. */
+static struct mk_boot_pgt {
+	struct page *pages[16];
+	unsigned int nr;
+} mk_boot_pgt[CONFIG_MULTIKERNEL_INSTANCES];
+
+/**
+ * multikernel_reserve_low() - set low-memory windows aside for instances
+ *
+ * Called before the real-mode trampoline is placed and the rest of the
+ * first megabyte is reserved; does nothing unless a pool was asked for.
+ */
+void __init multikernel_reserve_low(void)
+{
+	unsigned int n = CONFIG_MULTIKERNEL_INSTANCES;
+	phys_addr_t base;
+
+	if (!multikernel_pool_requested())
+		return;
+
+	for (; n; n /= 2) {
+		base = memblock_phys_alloc_range(n * MK_LOW_WINDOW, PAGE_SIZE,
+						 SZ_64K, SZ_1M);
+		if (base)
+			break;
+	}
+	if (!n) {
+		pr_warn("no low memory for instance start-up; instances cannot start\n");
+		return;
+	}
+	mk_low_base = base;
+	mk_low_windows = n;
+	pr_info("low memory for %u instances at [mem %pa-%pa]\n", n, &base,
+		&(phys_addr_t){ base + n * MK_LOW_WINDOW - 1 });
+}
+
+static phys_addr_t mk_low_window(unsigned int id)
+{
+	if (id < 1 || id > mk_low_windows)
+		return 0;
+	return mk_low_base + (id - 1) * MK_LOW_WINDOW;
+}
+
+/**
+ * multikernel_setup_data_size() - room the descriptor takes in boot_params
+ * @image:	the image being loaded
+ *
+ * Return: bytes to reserve after the other setup_data, 0 for images that
+ * are not multikernel instances.
+ */
+unsigned long multikernel_setup_data_size(struct kimage *image)
+{
+	if (image->type != KEXEC_TYPE_MULTIKERNEL)
+		return 0;
+	return ALIGN(sizeof(struct setup_data) +
+		     sizeof(struct multikernel_setup_data), 16);
+}
+
+static void mk_add_e820(struct boot_params *params, u64 start, u64 size)
+{
+	struct boot_e820_entry *e = &params->e820_table[params->e820_entries++];
+
+	e->addr = start;
+	e->size = size;
+	e->type = E820_TYPE_RAM;
+}
+
+/**
+ * multikernel_setup_boot_params() - describe an instance to its kernel
+ * @image:	a KEXEC_TYPE_MULTIKERNEL image being loaded
+ * @params:	the boot_params the bzImage loader filled in for the host
+ * @params_load_addr: where @params will be in physical memory
+ * @offset:	offset in @params of room for multikernel_setup_data_size()
+ *
+ * Replaces what describes the host's machine (e820 map, ACPI, EFI,
+ * screen, disks) with the instance's own RAM, sets hardware_subarch and
+ * puts the descriptor first in the setup_data list.
+ *
+ * Return: 0, or -ENOSPC when no low-memory window is left for the
+ * instance, -ENODEV when one of its CPUs has no APIC ID.
+ */
+int multikernel_setup_boot_params(struct kimage *image,
+				  struct boot_params *params,
+				  unsigned long params_load_addr,
+				  unsigned long offset)
+{
+	struct setup_data *sd = (void *)params + offset;
+	struct multikernel_setup_data *d = (void *)sd->data;
+	struct multikernel_image_info info;
+	phys_addr_t low;
+	unsigned int cpu;
+	int ret;
+
+	if (image->type != KEXEC_TYPE_MULTIKERNEL)
+		return 0;
+	ret = multikernel_image_info(image, &info);
+	if (ret)
+		return ret;
+	low = mk_low_window(info.id);
+	if (!low) {
+		pr_info("instance %u: no low-memory window (%u reserved at boot)\n",
+			info.id, mk_low_windows);
+		return -ENOSPC;
+	}
+
+	memset(d, 0, sizeof(*d));
+	d->magic = MULTIKERNEL_SETUP_MAGIC;
+	d->version = MULTIKERNEL_SETUP_VERSION;
+	d->size = sizeof(*d);
+	d->instance_id = info.id;
+	d->host_apic_id = per_cpu(x86_cpu_to_apicid, 0);
+	d->tsc_khz = tsc_khz;
+	d->lapic_khz = div_u64((u64)lapic_timer_period * HZ, 1000);
+	for_each_cpu(cpu, info.cpus) {
+		if (d->nr_cpus == MULTIKERNEL_SETUP_MAX_CPUS)
+			return -E2BIG;
+		if (per_cpu(x86_cpu_to_apicid, cpu) == BAD_APICID)
+			return -ENODEV;
+		d->apic_ids[d->nr_cpus++] = per_cpu(x86_cpu_to_apicid, cpu);
+	}
+	d->mem[0].start = low;
+	d->mem[0].size = MK_LOW_WINDOW;
+	d->mem[1].start = info.ram_start;
+	d->mem[1].size = info.ram_end - info.ram_start + 1;
+	d->nr_mem = 2;
+	d->shared_base = info.shared_start;
+	d->shared_size = info.shared_size;
+
+	params->hdr.hardware_subarch = X86_SUBARCH_MULTIKERNEL;
+	params->acpi_rsdp_addr = 0;
+	memset(&params->efi_info, 0, sizeof(params->efi_info));
+	memset(&params->screen_info, 0, sizeof(params->screen_info));
+	memset(params->eddbuf, 0, sizeof(params->eddbuf));
+	params->eddbuf_entries = 0;
+	params->edd_mbr_sig_buf_entries = 0;
+	params->alt_mem_k = 0;
+
+	params->e820_entries = 0;
+	mk_add_e820(params, d->mem[0].start, d->mem[0].size);
+	mk_add_e820(params, d->mem[1].start, d->mem[1].size);
+
+	sd->type = SETUP_MULTIKERNEL;
+	sd->len = sizeof(*d);
+	sd->next = params->hdr.setup_data;
+	params->hdr.setup_data = params_load_addr + offset;
+	return 0;
+}
+
+static void *mk_alloc_pgt_page(void *context)
+{
+	struct mk_boot_pgt *pgt = context;
+	struct page *page;
+
+	if (pgt->nr == ARRAY_SIZE(pgt->pages))
+		return NULL;
+	/* The trampoline loads %cr3 in 32-bit mode. */
+	page = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	pgt->pages[pgt->nr++] = page;
+	return page_address(page);
+}
+
+/**
+ * arch_multikernel_kick_done() - free what an instance's start needed
+ * @id:		the instance
+ *
+ * Called once the spawned kernel runs on page tables of its own, or
+ * when its start is abandoned.
+ */
+void arch_multikernel_kick_done(unsigned int id)
+{
+	struct mk_boot_pgt *pgt = &mk_boot_pgt[id - 1];
+
+	while (pgt->nr)
+		__free_page(pgt->pages[--pgt->nr]);
+}
+
+static void mk_send_ipi(u32 icr, u32 apicid)
+{
+	preempt_disable();
+	apic_icr_write(icr, apicid);
+	safe_apic_wait_icr_idle();
+	preempt_enable();
+}
+
+/**
+ * arch_multikernel_reset_cpu() - stop whatever runs on a CPU
+ * @cpu:	a CPU the host took offline and owns
+ *
+ * INIT cannot be masked: the CPU stops even with interrupts disabled
+ * and waits for a SIPI, from which the host can bring it back online.
+ */
+void arch_multikernel_reset_cpu(unsigned int cpu)
+{
+	u32 apicid = per_cpu(x86_cpu_to_apicid, cpu);
+
+	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	udelay(10);
+	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
+}
+
+/**
+ * arch_multikernel_kick() - start an instance's boot CPU at its entry
+ * @kick:	the instance, its boot CPU (offline, owned) and entry point
+ *
+ * Builds identity page tables for the trampoline and the instance's
+ * memory, copies the trampoline to the instance's low-memory window and
+ * sends INIT-SIPI-SIPI.
+ *
+ * Return: 0, -ENOSPC without a low-memory window, -ENOMEM.
+ */
+int arch_multikernel_kick(const struct multikernel_kick *kick)
+{
+	struct mk_boot_pgt *pgt = &mk_boot_pgt[kick->id - 1];
+	struct x86_mapping_info info = {
+		.alloc_pgt_page	= mk_alloc_pgt_page,
+		.context	= pgt,
+		.page_flag	= __PAGE_KERNEL_LARGE_EXEC,
+		.kernpg_flag	= _KERNPG_TABLE_NOENC,
+	};
+	size_t len = mk_trampoline_end - mk_trampoline_start;
+	phys_addr_t low = mk_low_window(kick->id);
+	u32 apicid = per_cpu(x86_cpu_to_apicid, kick->cpu);
+	void *tramp;
+	pgd_t *pgd;
+	int ret;
+
+	if (!low)
+		return -ENOSPC;
+	arch_multikernel_kick_done(kick->id);
+	pgd = mk_alloc_pgt_page(pgt);
+	if (!pgd)
+		return -ENOMEM;
+	ret = kernel_ident_mapping_init(&info, pgd, ALIGN_DOWN(low, PMD_SIZE),
+					ALIGN(low + MK_LOW_WINDOW, PMD_SIZE));
+	if (!ret)
+		ret = kernel_ident_mapping_init(&info, pgd,
+						ALIGN_DOWN(kick->mem_start, PMD_SIZE),
+						ALIGN(kick->mem_end + 1, PMD_SIZE));
+	if (ret) {
+		arch_multikernel_kick_done(kick->id);
+		return ret;
+	}
+
+	tramp = phys_to_virt(low);
+	memcpy(tramp, mk_trampoline_start, len);
+	*(u64 *)(tramp + (mk_trampoline_entry - mk_trampoline_start)) = kick->entry;
+	*(u32 *)(tramp + (mk_trampoline_cr3 - mk_trampoline_start)) = __pa(pgd);
+	/* The target CPU reads this after the SIPI, through its own caches. */
+	wmb();
+
+	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	usleep_range(10000, 11000);
+	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
+	mk_send_ipi(APIC_DM_STARTUP | (low >> PAGE_SHIFT), apicid);
+	udelay(200);
+	mk_send_ipi(APIC_DM_STARTUP | (low >> PAGE_SHIFT), apicid);
+	return 0;
+}

@@ -1,0 +1,214 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Start real kernels beside this one and stop, restart and kill them.
+# Each spawned kernel runs instance_init.sh, which reports its instance
+# ID, CPUs, APIC IDs, memory and boot ID over the control channel; the
+# report must match what the host assigned, from a kernel other than
+# this one. After every scenario the host's CPUs and pool are back.
+
+MK=/sys/kernel/multikernel
+KERNEL=${KERNEL:-/boot/bzImage}
+INITRD=${INITRD:-/boot/instance.img}
+KEXEC=${KEXEC:-$(command -v kexec)}
+CYCLES=${MK_SPAWN_CYCLES:-10}
+WAIT=${MK_SPAWN_WAIT:-300}
+APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+}
+
+# check NAME CONDITION...: one result for a shell condition.
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+inst() {
+	cat $MK/instances/$1/$2
+}
+
+# put ID FILE VALUE: write, and print the error text of a failed write.
+put() {
+	err=$( (echo "$3" >$MK/instances/$1/$2) 2>&1)
+	rc=$?
+	echo "${err##*: }"
+	return $rc
+}
+
+# put_ok ID FILE VALUE: write, quietly.
+put_ok() {
+	put "$@" >/dev/null
+}
+
+# load ID CPUS MEM [EXTRA ARGS]
+load() {
+	$KEXEC -l --multikernel=$1 --cpus=$2 --mem=$3 "$KERNEL" \
+		--initrd="$INITRD" --append="$APPEND $4" >/dev/null
+}
+
+# wait_state ID STATE: wait until the instance is in STATE.
+wait_state() {
+	t=0
+	while [ "$(inst $1 state)" != "$2" ]; do
+		[ $t -ge $((WAIT * 10)) ] && return 1
+		case "$(inst $1 state)" in
+		crashed|stopped)
+			[ "$2" = running ] && return 1 ;;
+		esac
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+# wait_message ID: wait for the spawned kernel's report.
+wait_message() {
+	t=0
+	while ! inst $1 message | grep -q '^mk-instance '; do
+		[ $t -ge $((WAIT * 10)) ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+field() {
+	inst $1 message | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# host_apicid CPU: its APIC ID, as the host saw it at boot.
+host_apicid() {
+	awk -v cpu="$1" '/^processor/ { p = $3 } /^apicid/ && p == cpu { print $3 }' \
+		/tmp/cpuinfo
+}
+
+back_to_start() {
+	[ "$(cat /sys/devices/system/cpu/online)" = "$online0" ] &&
+		[ "$(cat $MK/pool_free)" = "$1" ]
+}
+
+# is_back ID POOL_FREE: stopped, the host's CPUs and pool as they were.
+is_back() {
+	[ "$(inst $1 state)" = stopped ] && back_to_start "$2"
+}
+
+echo "TAP version 13"
+if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
+   [ ! -f "$INITRD" ]; then
+	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
+	exit 4
+fi
+echo "1..26"
+
+for i in 1 2 3 4 5 6 7 8; do
+	$KEXEC -u --multikernel=$i >/dev/null 2>&1
+done
+online0=$(cat /sys/devices/system/cpu/online)
+free0=$(cat $MK/pool_free)
+cat /proc/cpuinfo >/tmp/cpuinfo
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+echo "# host CPUs online: $online0, pool free: $free0"
+
+# Refused before anything is loaded.
+echo 2-3 >$MK/instances/1/cpus
+check "start when not loaded: ENOEXEC" \
+	[ "$(put 1 state start)" = "Exec format error" ]
+check "stop when not running: EINVAL" \
+	[ "$(put 1 state stop)" = "Invalid argument" ]
+
+# One instance on CPUs 2-3.
+load 1 2-3 256M
+free1=$(cat $MK/pool_free)
+put 1 state start >/dev/null
+check "start: state is starting or running" \
+	[ "$(inst 1 state)" = starting -o "$(inst 1 state)" = running ]
+check "start: CPUs 2-3 left the host" \
+	[ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
+check "start: reaches running" wait_state 1 running
+check "start: boot time reported" [ "$(inst 1 boot_time_us)" -gt 0 ]
+echo "# instance 1 up in $(inst 1 boot_time_us) us"
+check "report: received" wait_message 1
+echo "# $(inst 1 message)"
+check "report: instance_id 1" [ "$(field 1 id)" = 1 ]
+check "report: nproc 2" [ "$(field 1 nproc)" = 2 ]
+check "report: online CPUs 0-1" [ "$(field 1 cpus)" = 0-1 ]
+check "report: MemTotal within the instance's memory" \
+	[ "$(field 1 memtotal_kb)" -gt 0 -a "$(field 1 memtotal_kb)" -le $((256 * 1024)) ]
+check "report: runs on the APIC IDs of host CPUs 2 and 3" \
+	[ "$(field 1 apicids)" = "$(host_apicid 2),$(host_apicid 3)" ]
+check "report: from another kernel (boot ID differs)" \
+	[ -n "$(field 1 boot_id)" -a "$(field 1 boot_id)" != "$boot_id" ]
+
+# Refused while it runs, and nothing changes.
+check "start twice: EBUSY" [ "$(put 1 state start)" = "Device or resource busy" ]
+err=$( (echo 1 >/sys/devices/system/cpu/cpu2/online) 2>&1)
+check "online an owned CPU: EBUSY" [ "${err##*: }" = "Device or resource busy" ]
+! $KEXEC -u --multikernel=1 >/dev/null 2>&1
+check "unload while running: refused, still running" \
+	[ $? = 0 -a "$(inst 1 state)" = running ]
+
+check "stop: succeeds" put_ok 1 state stop
+check "stop: state stopped, CPUs and pool as before" is_back 1 "$free1"
+
+# Start and stop again, without reloading.
+good=0
+i=0
+while [ $i -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	put 1 state start >/dev/null && wait_state 1 running && wait_message 1 &&
+		[ "$(field 1 nproc)" = 2 ] && put 1 state stop >/dev/null &&
+		[ "$(inst 1 state)" = stopped ] && back_to_start "$free1" &&
+		good=$((good + 1))
+done
+check "restart: $CYCLES start/stop cycles" [ $good = "$CYCLES" ]
+$KEXEC -u --multikernel=1 >/dev/null
+
+# Two at once: CPU 1 and CPUs 2-3, the host on CPU 0.
+load 1 1 128M && load 2 2-3 256M
+put 1 state start >/dev/null
+put 2 state start >/dev/null
+wait_state 1 running && wait_state 2 running && wait_message 1 && wait_message 2
+check "two instances: both running, the host on CPU 0" \
+	[ "$(inst 1 state),$(inst 2 state)" = running,running -a \
+	  "$(cat /sys/devices/system/cpu/online)" = 0 -a \
+	  "$(field 1 nproc),$(field 2 nproc)" = 1,2 ]
+put 1 state stop >/dev/null
+put 2 state stop >/dev/null
+$KEXEC -u --multikernel=1 >/dev/null
+$KEXEC -u --multikernel=2 >/dev/null
+check "two instances: stopped, CPUs and pool as before" back_to_start "$free0"
+
+# Kill one that spins with interrupts off.
+load 1 2-3 256M mktest.hang
+put 1 state start >/dev/null
+wait_state 1 running && wait_message 1
+sleep 2
+check "kill: a kernel spinning with interrupts off" put_ok 1 state kill
+check "kill: stopped, CPUs back" is_back 1 "$(cat $MK/pool_free)"
+$KEXEC -u --multikernel=1 >/dev/null
+
+# A CPU the host cannot take offline: nothing changes.
+load 1 2-3 256M
+state=$(grep -m1 'sched:active' /sys/devices/system/cpu/hotplug/states | cut -d: -f1)
+echo "$state" >/sys/devices/system/cpu/cpu3/hotplug/fail
+check "start with a CPU the host cannot offline: EAGAIN" \
+	[ "$(put 1 state start)" = "Resource temporarily unavailable" ]
+check "start with a CPU the host cannot offline: nothing changed" \
+	[ "$(inst 1 state),$(cat /sys/devices/system/cpu/online)" = "loaded,$online0" ]
+$KEXEC -u --multikernel=1 >/dev/null
+echo 2-3 >$MK/instances/1/cpus
+$KEXEC -u --multikernel=1 >/dev/null 2>&1
+
+check "end: CPUs and pool as at the start" back_to_start "$free0"
+
+[ $failed = 0 ]
