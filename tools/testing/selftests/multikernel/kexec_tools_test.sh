@@ -3,7 +3,7 @@
 #
 # kexec(8) with --multikernel, end to end: load into the lowest free
 # instance, refuse bad input with a readable message and leave nothing
-# behind, refuse to start (this kernel cannot boot instances yet), and
+# behind, start (kexec -e) and kill, and
 # unload.
 
 MK=/sys/kernel/multikernel
@@ -44,7 +44,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ]; then
 	echo "1..0 # SKIP needs multikernel, kexec and $KERNEL"
 	exit 4
 fi
-echo "1..11"
+echo "1..13"
 
 # Start from no instance assigned or loaded.
 for i in 1 2 3 4 5 6 7 8; do
@@ -64,14 +64,6 @@ result $? "load prints the instance ID"
 	[ "$(cat $MK/pool_free)" = $((free0 - 256 * 1024 * 1024)) ]
 result $? "instance is loaded"
 
-# Starting needs the architecture's bring-up: a clear refusal.
-run $KEXEC -e --multikernel=1
-rc=$?
-[ $rc != 0 ] && grep -q "cannot start multikernel instance 1" $err &&
-	grep -q "the kernel says: cannot start" $err &&
-	[ "$(cat $MK/instances/1/state)" = loaded ]
-result $? "start is refused with a readable reason"
-
 # The ordinary and the crash image load and unload beside the instance.
 run $KEXEC -s -l "$KERNEL" --append="console=ttyS0"
 [ $? = 0 ] && [ "$(cat /sys/kernel/kexec_loaded)" = 1 ] &&
@@ -89,6 +81,26 @@ else
 		[ "$(cat $MK/instances/1/state)" = loaded ]
 	result $? "kexec -p works beside an instance"
 fi
+
+# Starting an empty instance: a clear refusal.
+run $KEXEC -e --multikernel=2
+rc=$?
+[ $rc != 0 ] && grep -q "cannot start multikernel instance 2" $err &&
+	grep -q "the kernel says: cannot start" $err &&
+	[ "$(cat $MK/instances/2/state)" = empty ]
+result $? "start of an empty instance is refused with a readable reason"
+
+# kexec -e starts the loaded one; killing it gives the CPUs back.
+run $KEXEC -e --multikernel=1
+rc=$?
+state=$(cat $MK/instances/1/state)
+[ $rc = 0 ] && { [ "$state" = starting ] || [ "$state" = running ]; } &&
+	[ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
+result $? "kexec -e starts the instance on its CPUs"
+echo kill >$MK/instances/1/state
+[ "$(cat $MK/instances/1/state)" = stopped ] &&
+	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ]
+result $? "kill stops it and gives the CPUs back"
 
 run $KEXEC -u --multikernel=1
 [ $? = 0 ] && [ "$(cat $MK/instances/1/state)" = empty ] &&
