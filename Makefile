@@ -10,11 +10,12 @@ H := harness
 export SMP MEM T BOOTS JOBS CFG
 
 .PHONY: help deps tree kexec-tools kernel-guest kernel-debug kernel-off \
-	initramfs-guest initramfs-debug run shell check patches series \
+	initramfs-guest initramfs-debug run bench shell check patches series \
 	series-check clean
 
 help:
-	@echo 'make run           boot the 4-CPU guest and show the multikernel state'
+	@echo 'make run           boot the 4-CPU guest, start a second kernel on CPUs 2-3, stop it'
+	@echo 'make bench         time a spawned kernel'"'"'s boot against the host'"'"'s, print the ratio'
 	@echo 'make check         build the debug kernel, run every test, print the table'
 	@echo '                   T=NAME re-runs one KUnit suite or kselftest (NAME[.case])'
 	@echo '                   BOOTS="main" only the named boots of harness/boots'
@@ -44,6 +45,9 @@ initramfs-guest initramfs-debug: initramfs-%: kernel-% kexec-tools
 run: initramfs-guest
 	@SHOW=1 $(H)/qemu.sh guest run \
 		"mktest.mode=demo multikernel_pool=512M"
+
+bench: initramfs-guest
+	@$(H)/bench.sh
 
 shell: initramfs-guest
 	@INTERACTIVE=1 $(H)/qemu.sh guest shell \

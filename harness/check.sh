@@ -43,10 +43,14 @@ check_off() {
 # warnings at W=1.
 check_w1() {
 	local log=$B/logs/build-w1.log name="build: W=1 clean"
-	touch "$ROOT"/kernel/multikernel/*.c
+	touch "$ROOT"/kernel/multikernel/*.c "$ROOT"/arch/x86/kernel/multikernel*
 	if ! kmake "$CFG" W=1 kernel/multikernel/ kernel/kexec_core.o \
 		kernel/kexec_file.o arch/x86/kernel/kexec-bzimage64.o \
-		arch/x86/kernel/setup.o >"$log" 2>&1; then
+		arch/x86/kernel/setup.o arch/x86/kernel/multikernel.o \
+		arch/x86/kernel/multikernel_platform.o \
+		arch/x86/kernel/multikernel_trampoline.o \
+		arch/x86/kernel/platform-quirks.o arch/x86/kernel/apic/ipi.o \
+		arch/x86/kernel/cpu/topology.o >"$log" 2>&1; then
 		result FAIL "$name" "build failed; see $log"
 	elif grep -q 'warning:' "$log"; then
 		result FAIL "$name" "$(grep -m5 'warning:' "$log" | tr '\n' ' ')"

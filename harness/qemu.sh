@@ -39,6 +39,7 @@ if [ "${INTERACTIVE:-0}" = 1 ]; then
 fi
 if [ "${SHOW:-0}" = 1 ]; then
 	tail -n +1 -f "$log" --pid=$$ &
+	tail -n +1 -f "$B/logs/$name.ttyS1.log" --pid=$$ | sed -u 's/^/[ttyS1] /' &
 fi
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null || rc=$?

@@ -108,7 +108,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..26"
+echo "1..27"
 
 for i in 1 2 3 4 5 6 7 8; do
 	$KEXEC -u --multikernel=$i >/dev/null 2>&1
@@ -126,9 +126,13 @@ check "start when not loaded: ENOEXEC" \
 check "stop when not running: EINVAL" \
 	[ "$(put 1 state stop)" = "Invalid argument" ]
 
-# One instance on CPUs 2-3.
+# One instance on CPUs 2-3, while a host workload runs.
+(i=0; while :; do i=$((i + 1)); echo $i >/tmp/progress; sleep 0.05; done) &
+worker=$!
 load 1 2-3 256M
 free1=$(cat $MK/pool_free)
+sleep 1
+progress0=$(cat /tmp/progress)
 put 1 state start >/dev/null
 check "start: state is starting or running" \
 	[ "$(inst 1 state)" = starting -o "$(inst 1 state)" = running ]
@@ -159,6 +163,11 @@ check "unload while running: refused, still running" \
 
 check "stop: succeeds" put_ok 1 state stop
 check "stop: state stopped, CPUs and pool as before" is_back 1 "$free1"
+progress1=$(cat /tmp/progress)
+kill $worker
+echo "# host workload: $progress0 -> $progress1"
+check "host workload made progress while the instance booted, ran and stopped" \
+	[ "$progress1" -gt $((progress0 + 10)) ]
 
 # Start and stop again, without reloading.
 good=0
