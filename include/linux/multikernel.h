@@ -60,6 +60,7 @@ void multikernel_spawned_exit(int reason);
 int arch_multikernel_kick(const struct multikernel_kick *kick);
 void arch_multikernel_kick_done(unsigned int id);
 void arch_multikernel_reset_cpu(unsigned int cpu);
+int arch_multikernel_protect(phys_addr_t start, u64 size, bool protect);
 
 int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			    unsigned long cmdline_len, struct kimage ***dest);

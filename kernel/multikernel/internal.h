@@ -103,6 +103,7 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
  * @start_time: when the last start kicked its boot CPU
  * @boot_time_ns: from that start to the spawned kernel's hello
  * @killed:	the last stop had to be forced
+ * @protected:	@ram is unmapped from the host's direct map
  */
 struct mk_instance {
 	unsigned int id;
@@ -129,6 +130,7 @@ struct mk_instance {
 	ktime_t start_time;
 	u64 boot_time_ns;
 	bool killed;
+	bool protected;
 };
 
 /**

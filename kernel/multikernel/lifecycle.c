@@ -2,6 +2,9 @@
 /*
  * Starting, watching, stopping and killing spawned kernels.
  *
+ * While an image is loaded, its RAM is unmapped from the host's direct
+ * map, so that a stray host access faults instead of corrupting it.
+ *
  * Start takes the instance's CPUs offline and marks them owned (the
  * host cannot online them again until it has them back), refreshes the
  * image from its pristine copy if it has run before, prepares the
@@ -190,10 +193,28 @@ static void mk_poll(struct work_struct *work)
 	mutex_unlock(&mk_lock);
 }
 
+/* Map or unmap the instance's RAM in the host's direct map. */
+static void mk_protect(struct mk_instance *mi, bool protect)
+{
+	int ret;
+
+	if (mi->protected == protect)
+		return;
+	ret = arch_multikernel_protect(mi->ram.start, resource_size(&mi->ram),
+				       protect);
+	if (ret) {
+		pr_warn("instance %u: cannot %s its memory in the direct map (%d)\n",
+			mi->id, protect ? "unmap" : "map", ret);
+		return;
+	}
+	mi->protected = protect;
+}
+
 static void mk_restore_image(struct mk_instance *mi)
 {
 	unsigned int i;
 
+	mk_protect(mi, false);
 	for (i = 0; i < mi->nr_segs; i++) {
 		struct mk_segment *s = &mi->segs[i];
 		void *p = phys_to_virt(s->mem);
@@ -201,6 +222,7 @@ static void mk_restore_image(struct mk_instance *mi)
 		memcpy(p, s->buf, s->bufsz);
 		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
 	}
+	mk_protect(mi, true);
 }
 
 /**
@@ -353,6 +375,7 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 	mi->nr_segs = image->nr_segments;
 	mi->started = false;
 	mi->hdr = phys_to_virt(mi->shared.start);
+	mk_protect(mi, true);
 	return 0;
 }
 
@@ -371,6 +394,7 @@ void mk_lifecycle_unload(struct mk_instance *mi)
 	mi->nr_segs = 0;
 	mi->started = false;
 	mi->boot_time_ns = 0;
+	mk_protect(mi, false);
 	if (mi->mem.parent)
 		memset(phys_to_virt(mi->mem.start), 0, resource_size(&mi->mem));
 }

@@ -24,6 +24,7 @@
 #include <asm/init.h>
 #include <asm/multikernel.h>
 #include <asm/pgtable.h>
+#include <asm/set_memory.h>
 #include <asm/smp.h>
 #include <asm/tsc.h>
 #include <uapi/asm/multikernel.h>
@@ -189,6 +190,25 @@ int multikernel_setup_boot_params(struct kimage *image,
 	sd->next = params->hdr.setup_data;
 	params->hdr.setup_data = params_load_addr + offset;
 	return 0;
+}
+
+/**
+ * arch_multikernel_protect() - take instance RAM out of the direct map
+ * @start:	physical start, 2 MiB aligned
+ * @size:	bytes, a multiple of 2 MiB
+ * @protect:	true to unmap, false to map again
+ *
+ * While a spawned kernel owns the memory, a stray access from the host
+ * faults instead of corrupting it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int arch_multikernel_protect(phys_addr_t start, u64 size, bool protect)
+{
+	unsigned long addr = (unsigned long)phys_to_virt(start);
+	int pages = size >> PAGE_SHIFT;
+
+	return protect ? set_memory_np(addr, pages) : set_memory_p(addr, pages);
 }
 
 static void *mk_alloc_pgt_page(void *context)

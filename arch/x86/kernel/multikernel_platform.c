@@ -23,6 +23,7 @@
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include <asm/acpi.h>
 #include <asm/apic.h>
@@ -50,7 +51,7 @@ static int __init mk_uart_setup(char *arg)
 }
 early_param("multikernel_uart", mk_uart_setup);
 
-static bool __init mk_overlap(u64 s1, u64 l1, u64 s2, u64 l2)
+static bool mk_overlap(u64 s1, u64 l1, u64 s2, u64 l2)
 {
 	return s1 < s2 + l2 && s2 < s1 + l1;
 }
@@ -63,8 +64,8 @@ static bool __init mk_overlap(u64 s1, u64 l1, u64 s2, u64 l2)
  *
  * Return: 0 or -EINVAL.
  */
-static int __init multikernel_setup_check(const struct multikernel_setup_data *d,
-					  u32 len, const char **why)
+int multikernel_setup_check(const struct multikernel_setup_data *d, u32 len,
+			    const char **why)
 {
 	unsigned int i, j;
 
@@ -95,7 +96,7 @@ static int __init multikernel_setup_check(const struct multikernel_setup_data *d
 		return -EINVAL;
 
 	for (i = 0; i < d->nr_cpus; i++) {
-		if (d->apic_ids[i] == BAD_APICID)
+		if (d->apic_ids[i] >= MAX_LOCAL_APIC)
 			*why = "bad APIC ID";
 		for (j = 0; j < i; j++)
 			if (d->apic_ids[j] == d->apic_ids[i])
@@ -117,6 +118,7 @@ static int __init multikernel_setup_check(const struct multikernel_setup_data *d
 	}
 	return *why ? -EINVAL : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(multikernel_setup_check);
 
 /* Touching the machine any further could hurt the host: stop here. */
 static void __init __noreturn mk_stop(const char *why)

@@ -6,6 +6,10 @@
 
 struct boot_params;
 struct kimage;
+struct multikernel_setup_data;
+
+int multikernel_setup_check(const struct multikernel_setup_data *d, u32 len,
+			    const char **why);
 
 #ifdef CONFIG_MULTIKERNEL
 void __init multikernel_reserve_low(void);
