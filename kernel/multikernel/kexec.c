@@ -56,7 +56,7 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 	int ret;
 
 	if (mi->mem_size <= MULTIKERNEL_SHARED_SIZE) {
-		mk_set_error(mi, -EINVAL, "cannot load: %lluM is too little memory (%uM are shared with the host)",
+		mk_set_error(mi, -EINVAL, "cannot load: %lluM is too little (%uM is shared)",
 			     mi->mem_size >> 20, MULTIKERNEL_SHARED_SIZE >> 20);
 		return -EINVAL;
 	}

@@ -148,6 +148,7 @@ static void mk_poll(struct work_struct *work)
 	u32 peer;
 
 	mutex_lock(&mk_lock);
+	/* Pairs with the spawned kernel's release of its state. */
 	peer = smp_load_acquire(&mi->hdr->state);
 	switch (mi->state) {
 	case MK_STARTING:
@@ -254,6 +255,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	hdr->version = MULTIKERNEL_SHARED_VERSION;
 	hdr->size = resource_size(&mi->shared);
 	hdr->instance_id = mi->id;
+	/* The spawned kernel trusts the fields once it sees the magic. */
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);
 
 	mi->start_time = ktime_get();
@@ -291,6 +293,7 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 
 	mk_settle(mi, MK_EV_STOP);
 	mi->deadline = jiffies + stop_timeout * HZ;
+	/* Pairs with the acquire in the spawned kernel's poll. */
 	smp_store_release(&mi->hdr->request, MULTIKERNEL_REQ_SHUTDOWN);
 	mutex_unlock(&mk_lock);
 
@@ -327,6 +330,7 @@ ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len)
 		return 0;
 	/* Untrusted: copy, bound the length, retry a torn read a little. */
 	for (tries = 0; tries < 4; tries++) {
+		/* Pairs with the release that ends the writer's update. */
 		seq = smp_load_acquire(&hdr->message_seq);
 		if (seq & 1)
 			continue;
@@ -334,6 +338,7 @@ ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len)
 			  MULTIKERNEL_MESSAGE_MAX);
 		n = min_t(u32, n, len - 1);
 		memcpy(buf, hdr->message, n);
+		/* Read the text before checking that it did not change. */
 		smp_rmb();
 		if (READ_ONCE(hdr->message_seq) == seq) {
 			buf[n] = '\0';

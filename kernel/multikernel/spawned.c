@@ -63,12 +63,14 @@ void multikernel_spawned_exit(int reason)
 	if (!mk_hdr)
 		return;
 	WRITE_ONCE(mk_hdr->exit_reason, reason);
+	/* The host reads the reason after it sees the state. */
 	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_PARKED);
 }
 
 static int mk_panic_notify(struct notifier_block *nb, unsigned long ev,
 			   void *msg)
 {
+	/* Pairs with the acquire in the host's poll. */
 	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_PANIC);
 	return NOTIFY_DONE;
 }
@@ -83,6 +85,7 @@ static DECLARE_DELAYED_WORK(mk_poll_work, mk_spawned_poll);
 static void mk_spawned_poll(struct work_struct *work)
 {
 	WRITE_ONCE(mk_hdr->heartbeat, READ_ONCE(mk_hdr->heartbeat) + 1);
+	/* Pairs with the host's release of the request. */
 	if (smp_load_acquire(&mk_hdr->request) == MULTIKERNEL_REQ_SHUTDOWN) {
 		pr_info("instance %u: the host asks for power off\n", mk_id);
 		orderly_poweroff(true);
@@ -110,9 +113,11 @@ int mk_spawned_message(const char *buf, size_t len)
 	mutex_lock(&mk_message_lock);
 	seq = READ_ONCE(mk_hdr->message_seq);
 	WRITE_ONCE(mk_hdr->message_seq, seq + 1);
+	/* An odd sequence is visible before the text changes. */
 	smp_wmb();
 	memcpy(mk_hdr->message, buf, len);
 	WRITE_ONCE(mk_hdr->message_len, len);
+	/* The text and length are visible before the even sequence. */
 	smp_store_release(&mk_hdr->message_seq, seq + 2);
 	mutex_unlock(&mk_message_lock);
 	return 0;
@@ -129,6 +134,7 @@ static int __init mk_spawned_map(void)
 		pr_err("instance %u: cannot map the shared region\n", mk_id);
 		return -ENOMEM;
 	}
+	/* Pairs with the host's release of the magic. */
 	if (smp_load_acquire(&hdr->magic) != MULTIKERNEL_SHARED_MAGIC ||
 	    READ_ONCE(hdr->version) != MULTIKERNEL_SHARED_VERSION ||
 	    READ_ONCE(hdr->instance_id) != mk_id) {
@@ -149,6 +155,7 @@ static int __init mk_spawned_hello(void)
 	if (!mk_hdr)
 		return 0;
 	WRITE_ONCE(mk_hdr->nr_cpus, num_online_cpus());
+	/* The CPU count is visible before the hello. */
 	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_RUNNING);
 	schedule_delayed_work(&mk_poll_work, msecs_to_jiffies(MK_SPAWNED_POLL_MS));
 	pr_info("instance %u: up on %u CPUs, said hello to the host\n", mk_id,

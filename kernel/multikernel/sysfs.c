@@ -225,8 +225,9 @@ static ssize_t instance_message_show(struct kobject *kobj,
 	mutex_lock(&mk_lock);
 	n = mk_message_read(mi, msg, sizeof(msg));
 	mutex_unlock(&mk_lock);
-	return sysfs_emit(buf, "%.*s%s", (int)n, msg,
-			  n && msg[n - 1] != '\n' ? "\n" : "");
+	if (n && msg[n - 1] == '\n')
+		n--;
+	return sysfs_emit(buf, "%.*s\n", (int)n, msg);
 }
 
 static struct kobj_attribute instance_message_attr =

@@ -41,9 +41,6 @@
 static phys_addr_t mk_low_base __ro_after_init;
 static unsigned int mk_low_windows __ro_after_init;
 
-extern const u8 mk_trampoline_start[], mk_trampoline_end[];
-extern const u8 mk_trampoline_entry[], mk_trampoline_cr3[];
-
 /* Page tables of the instances being started, by instance ID. */
 static struct mk_boot_pgt {
 	struct page *pages[16];
@@ -261,7 +258,7 @@ void arch_multikernel_reset_cpu(unsigned int cpu)
 	u32 apicid = per_cpu(x86_cpu_to_apicid, cpu);
 
 	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
-	udelay(10);
+	usleep_range(10, 20);
 	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 }
 
@@ -319,7 +316,7 @@ int arch_multikernel_kick(const struct multikernel_kick *kick)
 	usleep_range(10000, 11000);
 	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 	mk_send_ipi(APIC_DM_STARTUP | (low >> PAGE_SHIFT), apicid);
-	udelay(200);
+	usleep_range(200, 300);
 	mk_send_ipi(APIC_DM_STARTUP | (low >> PAGE_SHIFT), apicid);
 	return 0;
 }

@@ -132,6 +132,7 @@ static struct kunit_suite mk_desc_suite = {
 	.name = "multikernel_x86_descriptor",
 	.test_cases = mk_desc_test_cases,
 };
+
 kunit_test_suite(mk_desc_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel boot descriptor");

@@ -8,6 +8,10 @@ struct boot_params;
 struct kimage;
 struct multikernel_setup_data;
 
+/* The trampoline an instance's boot CPU starts in, and its parameters. */
+extern const u8 mk_trampoline_start[], mk_trampoline_end[];
+extern const u8 mk_trampoline_entry[], mk_trampoline_cr3[];
+
 int multikernel_setup_check(const struct multikernel_setup_data *d, u32 len,
 			    const char **why);
 

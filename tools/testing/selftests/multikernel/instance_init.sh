@@ -9,10 +9,10 @@
 
 export PATH=/bin:/sbin
 /bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t debugfs debugfs /sys/kernel/debug
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev
+mount -t debugfs none /sys/kernel/debug
 
 apicids=$(sed -n 's/^apicid[[:space:]]*: //p' /proc/cpuinfo | tr '\n' ',')
 report="mk-instance id=$(cat /sys/kernel/multikernel/instance_id)"
