@@ -98,6 +98,16 @@ while IFS='|' read -r name args suites variant; do
 		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" || rc=$?
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${expect[@]}"
+	# What a spawned kernel writes to its console lands in QEMU's
+	# second serial port, which only the harness can read.
+	if grep -qw spawn_test.sh <<<"${expect[*]}"; then
+		what="$name: spawned kernel's report on ttyS1"
+		if grep -aq '^mk-instance id=1 nproc=2 cpus=0-1 ' "$B/logs/$name.ttyS1.log"; then
+			result PASS "$what" ""
+		else
+			result FAIL "$what" "no report in $B/logs/$name.ttyS1.log"
+		fi
+	fi
 done <"$ROOT/harness/boots"
 
 echo

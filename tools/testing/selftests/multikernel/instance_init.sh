@@ -5,7 +5,7 @@
 # reports what it runs on, on its console (ttyS1) and to the host over
 # the control channel, then waits to be powered off. With mktest.hang on
 # its command line it then spins with interrupts off, for the host to
-# kill it.
+# kill it; with mktest.panic it panics.
 
 export PATH=/bin:/sbin
 /bin/busybox --install -s /bin
@@ -32,6 +32,10 @@ case " $(cat /proc/cmdline) " in
 *" mktest.hang "*)
 	echo "mk-instance hanging with interrupts off" >/dev/ttyS1
 	echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT
+	;;
+*" mktest.panic "*)
+	echo "mk-instance panicking" >/dev/ttyS1
+	echo c >/proc/sysrq-trigger
 	;;
 esac
 

@@ -5,7 +5,8 @@
 # Each spawned kernel runs instance_init.sh, which reports its instance
 # ID, CPUs, APIC IDs, memory and boot ID over the control channel; the
 # report must match what the host assigned, from a kernel other than
-# this one. After every scenario the host's CPUs and pool are back.
+# this one. Start timeouts and panics end "crashed". After every
+# scenario the host's CPUs and pool are back.
 
 MK=/sys/kernel/multikernel
 KERNEL=${KERNEL:-/boot/bzImage}
@@ -108,7 +109,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..27"
+echo "1..32"
 
 for i in 1 2 3 4 5 6 7 8; do
 	$KEXEC -u --multikernel=$i >/dev/null 2>&1
@@ -204,6 +205,31 @@ wait_state 1 running && wait_message 1
 sleep 2
 check "kill: a kernel spinning with interrupts off" put_ok 1 state kill
 check "kill: stopped, CPUs back" is_back 1 "$(cat $MK/pool_free)"
+$KEXEC -u --multikernel=1 >/dev/null
+
+# No hello in time: reset and crashed; it starts again without a reload.
+load 1 2-3 256M
+timeout0=$(cat /sys/module/multikernel/parameters/start_timeout)
+echo 1 >/sys/module/multikernel/parameters/start_timeout
+put_ok 1 state start
+wait_state 1 crashed
+check "start timeout: crashed, CPUs back" \
+	[ "$(inst 1 state),$(cat /sys/devices/system/cpu/online)" = "crashed,$online0" ]
+check "start timeout: last_error says why" \
+	grep -q "did not say hello in time" $MK/instances/1/last_error
+echo "$timeout0" >/sys/module/multikernel/parameters/start_timeout
+put_ok 1 state start
+check "start after a crash: running again" wait_state 1 running
+put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+
+# A panic in the spawned kernel: the host notices and takes the CPUs back.
+load 1 2-3 256M mktest.panic
+put_ok 1 state start
+wait_state 1 crashed
+check "panic: crashed, CPUs back" \
+	[ "$(inst 1 state),$(cat /sys/devices/system/cpu/online)" = "crashed,$online0" ]
+check "panic: last_error says why" grep -q "panicked" $MK/instances/1/last_error
 $KEXEC -u --multikernel=1 >/dev/null
 
 # A CPU the host cannot take offline: nothing changes.
