@@ -47,13 +47,30 @@ struct multikernel_kick {
 	phys_addr_t mem_end;
 };
 
+/**
+ * typedef multikernel_handler_t - takes the messages of one channel
+ * @peer:	who sent it: an instance ID on the host, 0 (the host) in a
+ *		spawned kernel
+ * @type:	the message's type on the channel
+ * @data:	its payload, valid only during the call
+ * @len:	payload bytes
+ */
+typedef void (*multikernel_handler_t)(unsigned int peer, u16 type,
+				      const void *data, u32 len);
+
 #ifdef CONFIG_MULTIKERNEL
+int multikernel_send(unsigned int peer, u16 channel, u16 type,
+		     const void *data, u32 len);
+int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
+void multikernel_unregister_handler(u16 channel);
+void multikernel_doorbell(void);
+
 void __init multikernel_reserve_pool(void);
 bool __init multikernel_pool_requested(void);
 int multikernel_image_info(struct kimage *image,
 			   struct multikernel_image_info *info);
 void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
-				     u64 size);
+				     u64 size, u32 host_hwid);
 void multikernel_spawned_exit(int reason);
 
 /* Provided by the architecture. */
@@ -61,12 +78,27 @@ int arch_multikernel_kick(const struct multikernel_kick *kick);
 void arch_multikernel_kick_done(unsigned int id);
 void arch_multikernel_reset_cpu(unsigned int cpu);
 int arch_multikernel_protect(phys_addr_t start, u64 size, bool protect);
+void arch_multikernel_send_doorbell(u32 hwid);
+u32 arch_multikernel_cpu_hwid(unsigned int cpu);
 
 int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			    unsigned long cmdline_len, struct kimage ***dest);
 void multikernel_kexec_end(unsigned long flags, int ret);
 void multikernel_kimage_init(struct kimage *image, unsigned long flags);
 #else
+static inline int multikernel_send(unsigned int peer, u16 channel, u16 type,
+				   const void *data, u32 len)
+{
+	return -ENOTCONN;
+}
+
+static inline int multikernel_register_handler(u16 channel,
+					       multikernel_handler_t fn)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void multikernel_unregister_handler(u16 channel) { }
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_pool_requested(void) { return false; }
 static inline void multikernel_spawned_exit(int reason) { }

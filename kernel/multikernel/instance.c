@@ -365,6 +365,7 @@ out:
 static int __init mk_instances_init(void)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < MK_MAX_INSTANCES; i++) {
 		struct mk_instance *mi = &mk_instances[i];
@@ -377,7 +378,9 @@ static int __init mk_instances_init(void)
 			 "Multikernel instance %u", mi->id);
 		snprintf(mi->shared_name, sizeof(mi->shared_name),
 			 "Multikernel instance %u shared", mi->id);
-		mk_lifecycle_init(mi);
+		ret = mk_lifecycle_init(mi);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

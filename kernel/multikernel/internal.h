@@ -7,9 +7,12 @@
 #include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/multikernel.h>
+
+#include "msg.h"
 
 struct gen_pool;
 struct kimage;
@@ -20,6 +23,9 @@ struct kimage;
  * splitting large pages.
  */
 #define MK_POOL_ALIGN		SZ_2M
+
+/* The longest line a spawned kernel's user space sends the host. */
+#define MK_TEXT_MAX		256
 
 /* Instances are numbered 1..MK_MAX_INSTANCES; 0 is the host. */
 #define MK_MAX_INSTANCES	CONFIG_MULTIKERNEL_INSTANCES
@@ -104,6 +110,15 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
  * @boot_time_ns: from that start to the spawned kernel's hello
  * @killed:	the last stop had to be forced
  * @protected:	@ram is unmapped from the host's direct map
+ * @link:	the rings to the spawned kernel
+ * @peer_state:	what its last control message said, a &enum
+ *		multikernel_peer_state
+ * @peer_cpus:	CPUs it had online at hello
+ * @hb_seen:	its heartbeat counter when last read
+ * @hb_time:	jiffies when it last changed
+ * @text_lock:	protects @text and @text_len
+ * @text:	the last line of text it sent
+ * @text_len:	bytes in @text
  */
 struct mk_instance {
 	unsigned int id;
@@ -131,6 +146,14 @@ struct mk_instance {
 	u64 boot_time_ns;
 	bool killed;
 	bool protected;
+	struct mk_link link;
+	u32 peer_state;
+	u32 peer_cpus;
+	u64 hb_seen;
+	unsigned long hb_time;
+	spinlock_t text_lock;	/* protects text and text_len */
+	char text[MK_TEXT_MAX];
+	u32 text_len;
 };
 
 /**
@@ -163,8 +186,16 @@ int mk_lifecycle_stop(struct mk_instance *mi);
 void mk_lifecycle_kill(struct mk_instance *mi, const char *why);
 int mk_lifecycle_loaded(struct mk_instance *mi);
 void mk_lifecycle_unload(struct mk_instance *mi);
-void mk_lifecycle_init(struct mk_instance *mi);
+int mk_lifecycle_init(struct mk_instance *mi);
 ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len);
+struct mk_instance *mk_link_instance(struct mk_link *l);
+
+/* Benchmarks (bench.c). */
+#ifdef CONFIG_MULTIKERNEL_BENCH
+void mk_bench_pong(struct mk_link *l, const void *buf, u32 len);
+#else
+static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { }
+#endif
 
 /* In a spawned kernel (spawned.c). */
 unsigned int mk_spawned_id(void);

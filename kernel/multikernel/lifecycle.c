@@ -7,13 +7,15 @@
  *
  * Start takes the instance's CPUs offline and marks them owned (the
  * host cannot online them again until it has them back), refreshes the
- * image from its pristine copy if it has run before, prepares the
- * shared header and has the architecture start the boot CPU. The
- * spawned kernel says hello in the shared header before it runs init;
- * until then the instance is "starting", and a start that does not get
- * that far in start_timeout seconds ends "crashed". Stop asks it to power
- * off and waits until it reports its CPUs parked; kill does not ask.
- * Either way the host resets the CPUs and brings them back online.
+ * image from its pristine copy if it has run before, lays out the
+ * shared region with new rings and has the architecture start the boot
+ * CPU. The spawned kernel sends hello on the control channel before it
+ * runs init; until then the instance is "starting", and a start that
+ * does not get that far in start_timeout seconds ends "crashed". Stop
+ * sends a shutdown message and waits until the spawned kernel reports
+ * its CPUs parked; kill does not ask. Either way the host resets the
+ * CPUs and brings them back online. While it runs, a heartbeat counter
+ * that stops for heartbeat_timeout seconds means it hangs: "crashed".
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -43,7 +45,38 @@ static unsigned int stop_timeout = 60;
 module_param(stop_timeout, uint, 0644);
 MODULE_PARM_DESC(stop_timeout, "Seconds a spawned kernel has to power off");
 
-#define MK_POLL_MS	10
+static unsigned int heartbeat_timeout = 10;
+module_param(heartbeat_timeout, uint, 0644);
+MODULE_PARM_DESC(heartbeat_timeout,
+		 "Seconds without a heartbeat before a running instance is declared hung (0: never)");
+
+static unsigned int ring_size = 256 << 10;
+
+static int mk_ring_size_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int size;
+	int ret;
+
+	ret = kstrtouint(val, 0, &size);
+	if (ret)
+		return ret;
+	if (!mk_ring_size_valid(size)) {
+		pr_info("ring_size must be a power of two from %u to %u\n",
+			MULTIKERNEL_RING_MIN, MULTIKERNEL_RING_MAX);
+		return -EINVAL;
+	}
+	return param_set_uint(val, kp);
+}
+
+static const struct kernel_param_ops mk_ring_size_ops = {
+	.set = mk_ring_size_set,
+	.get = param_get_uint,
+};
+module_param_cb(ring_size, &mk_ring_size_ops, &ring_size, 0644);
+MODULE_PARM_DESC(ring_size, "Bytes of each message ring of instances started from now on");
+
+/* How often the host looks at a starting, running or stopping instance. */
+#define MK_POLL_MS	100
 
 /* CPUs the host gave to a running instance; onlining them fails. */
 static struct cpumask mk_owned_cpus;
@@ -107,6 +140,7 @@ static void mk_reclaim(struct mk_instance *mi)
 
 	for_each_cpu(cpu, mi->cpus)
 		arch_multikernel_reset_cpu(cpu);
+	mk_link_down(&mi->link);
 	arch_multikernel_kick_done(mi->id);
 	mk_return_cpus(mi, mi->cpus);
 }
@@ -141,6 +175,36 @@ static void mk_crashed(struct mk_instance *mi, const char *why)
 	mk_settle(mi, MK_EV_CRASH);
 }
 
+/*
+ * What the spawned kernel last said. A panic or parking notice that
+ * could not take the ring (another CPU stopped while it held it) is
+ * left in the header instead.
+ */
+static u32 mk_peer_state(struct mk_instance *mi)
+{
+	u32 hs = READ_ONCE(mi->hdr->state);
+
+	if (hs == MULTIKERNEL_PEER_PANIC || hs == MULTIKERNEL_PEER_PARKED)
+		return hs;
+	/* Pairs with the release in mk_host_control(). */
+	return smp_load_acquire(&mi->peer_state);
+}
+
+/* Has the heartbeat stopped for longer than heartbeat_timeout? */
+static bool mk_hung(struct mk_instance *mi)
+{
+	u64 hb = READ_ONCE(mi->hdr->heartbeat);
+
+	WRITE_ONCE(mi->hdr->host_heartbeat, mi->hdr->host_heartbeat + 1);
+	if (hb != mi->hb_seen) {
+		mi->hb_seen = hb;
+		mi->hb_time = jiffies;
+		return false;
+	}
+	return heartbeat_timeout &&
+	       time_after(jiffies, mi->hb_time + heartbeat_timeout * HZ);
+}
+
 static void mk_poll(struct work_struct *work)
 {
 	struct mk_instance *mi = container_of(to_delayed_work(work),
@@ -148,14 +212,16 @@ static void mk_poll(struct work_struct *work)
 	u32 peer;
 
 	mutex_lock(&mk_lock);
-	/* Pairs with the spawned kernel's release of its state. */
-	peer = smp_load_acquire(&mi->hdr->state);
+	peer = mk_peer_state(mi);
 	switch (mi->state) {
 	case MK_STARTING:
 		if (peer == MULTIKERNEL_PEER_RUNNING) {
 			mi->boot_time_ns = ktime_to_ns(ktime_sub(ktime_get(),
 								 mi->start_time));
 			arch_multikernel_kick_done(mi->id);
+			mi->hb_seen = READ_ONCE(mi->hdr->heartbeat);
+			mi->hb_time = jiffies;
+			mk_link_connect(&mi->link);
 			mk_settle(mi, MK_EV_HELLO);
 			pr_info("instance %u: running on CPUs %*pbl, up in %llu ms\n",
 				mi->id, cpumask_pr_args(mi->cpus),
@@ -182,6 +248,8 @@ static void mk_poll(struct work_struct *work)
 			   time_after(jiffies, mi->deadline)) {
 			mi->killed = true;
 			mk_lifecycle_kill(mi, "did not power off in time, killed");
+		} else if (mk_hung(mi)) {
+			mk_crashed(mi, "missed heartbeats: hung");
 		}
 		break;
 	default:
@@ -192,6 +260,61 @@ static void mk_poll(struct work_struct *work)
 		queue_delayed_work(system_unbound_wq, &mi->poll,
 				   msecs_to_jiffies(MK_POLL_MS));
 	mutex_unlock(&mk_lock);
+}
+
+/**
+ * mk_host_control() - a control message from a spawned kernel
+ * @l:		the link to it
+ * @type:	a &enum multikernel_ctrl
+ * @buf:	the payload, copied out of the ring
+ * @len:	its length
+ *
+ * Called with interrupts off: notes what the message says and has the
+ * instance's poll act on it.
+ */
+void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len)
+{
+	struct mk_instance *mi = mk_link_instance(l);
+	u32 val = 0;
+
+	if (len == sizeof(val))
+		memcpy(&val, buf, sizeof(val));
+	switch (type) {
+	case MULTIKERNEL_CTRL_HELLO:
+		if (len != sizeof(val))
+			goto bad;
+		WRITE_ONCE(mi->peer_cpus, val);
+		/* Pairs with the acquire in mk_peer_state(). */
+		smp_store_release(&mi->peer_state, MULTIKERNEL_PEER_RUNNING);
+		break;
+	case MULTIKERNEL_CTRL_PARKED:
+		/* Pairs with the acquire in mk_peer_state(). */
+		smp_store_release(&mi->peer_state, MULTIKERNEL_PEER_PARKED);
+		break;
+	case MULTIKERNEL_CTRL_PANIC:
+		/* Pairs with the acquire in mk_peer_state(). */
+		smp_store_release(&mi->peer_state, MULTIKERNEL_PEER_PANIC);
+		break;
+	case MULTIKERNEL_CTRL_TEXT:
+		if (len > MK_TEXT_MAX)
+			goto bad;
+		spin_lock(&mi->text_lock);
+		memcpy(mi->text, buf, len);
+		mi->text_len = len;
+		spin_unlock(&mi->text_lock);
+		return;
+	case MULTIKERNEL_CTRL_PONG:
+		mk_bench_pong(l, buf, len);
+		return;
+	default:
+		goto bad;
+	}
+	mod_delayed_work(system_unbound_wq, &mi->poll, 0);
+	return;
+bad:
+	atomic64_inc(&l->stats[MK_STAT_ERRORS]);
+	pr_warn_ratelimited("instance %u: bad control message %u (%u bytes)\n",
+			    mi->id, type, len);
 }
 
 /* Map or unmap the instance's RAM in the host's direct map. */
@@ -252,10 +375,15 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	if (mi->started)
 		mk_restore_image(mi);
 	memset(hdr, 0, resource_size(&mi->shared));
-	hdr->version = MULTIKERNEL_SHARED_VERSION;
-	hdr->size = resource_size(&mi->shared);
+	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
 	hdr->instance_id = mi->id;
-	/* The spawned kernel trusts the fields once it sees the magic. */
+	ret = mk_link_up(&mi->link, hdr, resource_size(&mi->shared),
+			 arch_multikernel_cpu_hwid(kick.cpu), true);
+	if (WARN_ON_ONCE(ret))
+		goto undo;
+	WRITE_ONCE(mi->peer_state, MULTIKERNEL_PEER_BOOTING);
+	mi->text_len = 0;
+	/* The spawned kernel looks at the rest once it sees the magic. */
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);
 
 	mi->start_time = ktime_get();
@@ -263,10 +391,9 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	mi->killed = false;
 	ret = arch_multikernel_kick(&kick);
 	if (ret) {
-		cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
-		mk_return_cpus(mi, mi->cpus);
+		mk_link_down(&mi->link);
 		mk_set_error(mi, ret, "cannot start: the boot CPU could not be started");
-		return ret;
+		goto undo;
 	}
 	mi->started = true;
 	mi->deadline = jiffies + start_timeout * HZ;
@@ -277,6 +404,11 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	pr_info("instance %u: starting on CPUs %*pbl\n", mi->id,
 		cpumask_pr_args(mi->cpus));
 	return 0;
+
+undo:
+	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
+	mk_return_cpus(mi, mi->cpus);
+	return ret;
 }
 
 /**
@@ -293,8 +425,11 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 
 	mk_settle(mi, MK_EV_STOP);
 	mi->deadline = jiffies + stop_timeout * HZ;
-	/* Pairs with the acquire in the spawned kernel's poll. */
-	smp_store_release(&mi->hdr->request, MULTIKERNEL_REQ_SHUTDOWN);
+	ret = mk_link_send(&mi->link, MULTIKERNEL_CHAN_CONTROL,
+			   MULTIKERNEL_CTRL_SHUTDOWN, NULL, 0);
+	if (ret)
+		pr_warn("instance %u: cannot send it the shutdown request (%d); it will be killed in %u s\n",
+			mi->id, ret, stop_timeout);
 	mutex_unlock(&mk_lock);
 
 	ret = wait_event_interruptible(mk_wq, READ_ONCE(mi->state) != MK_STOPPING);
@@ -313,39 +448,23 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 }
 
 /**
- * mk_message_read() - the last message the spawned kernel sent
- * @mi:		the instance, with mk_lock held
+ * mk_message_read() - the last line of text the spawned kernel sent
+ * @mi:		the instance
  * @buf:	where to copy it
  * @len:	room in @buf, including a terminating NUL
  *
- * Return: the message length, 0 when there is none.
+ * Return: the text's length, 0 when there is none.
  */
 ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len)
 {
-	struct multikernel_shared_header *hdr = mi->hdr;
-	unsigned int tries;
-	u32 seq, n;
+	u32 n;
 
-	if (!mi->started)
-		return 0;
-	/* Untrusted: copy, bound the length, retry a torn read a little. */
-	for (tries = 0; tries < 4; tries++) {
-		/* Pairs with the release that ends the writer's update. */
-		seq = smp_load_acquire(&hdr->message_seq);
-		if (seq & 1)
-			continue;
-		n = min_t(u32, READ_ONCE(hdr->message_len),
-			  MULTIKERNEL_MESSAGE_MAX);
-		n = min_t(u32, n, len - 1);
-		memcpy(buf, hdr->message, n);
-		/* Read the text before checking that it did not change. */
-		smp_rmb();
-		if (READ_ONCE(hdr->message_seq) == seq) {
-			buf[n] = '\0';
-			return n;
-		}
-	}
-	return 0;
+	spin_lock_irq(&mi->text_lock);
+	n = min_t(u32, mi->text_len, len - 1);
+	memcpy(buf, mi->text, n);
+	spin_unlock_irq(&mi->text_lock);
+	buf[n] = '\0';
+	return n;
 }
 
 /**
@@ -384,6 +503,18 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 	return 0;
 }
 
+/* Clear memory before it goes back to the pool, a piece at a time. */
+static void mk_wipe(phys_addr_t start, u64 size)
+{
+	u64 done, n;
+
+	for (done = 0; done < size; done += n) {
+		n = min_t(u64, size - done, SZ_2M);
+		memset(phys_to_virt(start + done), 0, n);
+		cond_resched();
+	}
+}
+
 /**
  * mk_lifecycle_unload() - forget the image and wipe the instance's memory
  * @mi:		the instance, with mk_lock held, not running
@@ -401,12 +532,32 @@ void mk_lifecycle_unload(struct mk_instance *mi)
 	mi->boot_time_ns = 0;
 	mk_protect(mi, false);
 	if (mi->mem.parent)
-		memset(phys_to_virt(mi->mem.start), 0, resource_size(&mi->mem));
+		mk_wipe(mi->mem.start, resource_size(&mi->mem));
 }
 
-void mk_lifecycle_init(struct mk_instance *mi)
+/**
+ * mk_lifecycle_init() - set up an instance slot at boot
+ * @mi:		the slot
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mk_lifecycle_init(struct mk_instance *mi)
 {
 	INIT_DELAYED_WORK(&mi->poll, mk_poll);
+	spin_lock_init(&mi->text_lock);
+	/* A spawned kernel has no instances of its own to talk to. */
+	if (mk_spawned_id())
+		return 0;
+	return mk_link_init(&mi->link, mi->id);
+}
+
+/**
+ * mk_link_instance() - the instance at the other end of a host's link
+ * @l:		a link of the host
+ */
+struct mk_instance *mk_link_instance(struct mk_link *l)
+{
+	return container_of(l, struct mk_instance, link);
 }
 
 static int __init mk_lifecycle_setup(void)

@@ -2,11 +2,13 @@
 /*
  * The spawned kernel's side of an instance's lifecycle.
  *
- * The architecture finds the instance ID and the shared region in its
- * boot description and calls multikernel_spawned_init(). This kernel
- * then says hello in the shared header just before it runs init, keeps
- * a heartbeat, powers off when the host asks, and tells the host when
- * its CPUs are parked or when it panics.
+ * The architecture finds the instance ID, the shared region and the
+ * host's doorbell in its boot description and calls
+ * multikernel_spawned_init(). This kernel then opens its link to the
+ * host over the shared region's rings, says hello on the control
+ * channel just before it runs init, keeps a heartbeat counter in the
+ * shared header, powers off when the host asks, and tells the host
+ * when its CPUs are parked or when it panics.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -21,34 +23,46 @@
 
 #include "internal.h"
 
-#define MK_SPAWNED_POLL_MS	20
+#define MK_HEARTBEAT_MS		1000
 
 static unsigned int mk_id __ro_after_init;
 static phys_addr_t mk_shared_base __ro_after_init;
 static u64 mk_shared_size __ro_after_init;
+static u32 mk_host_hwid __ro_after_init;
 static struct multikernel_shared_header *mk_hdr __ro_after_init;
-static DEFINE_MUTEX(mk_message_lock);
+static struct mk_link *mk_host __ro_after_init;
 
 /**
  * multikernel_spawned_init() - note that this kernel is a spawned instance
  * @id:		its instance ID on the host
  * @shared:	physical base of the region it shares with the host
  * @size:	size of that region
+ * @host_hwid:	the host CPU that takes doorbells
  *
  * Called by the architecture while it parses its boot description.
  */
 void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
-				     u64 size)
+				     u64 size, u32 host_hwid)
 {
 	mk_id = id;
 	mk_shared_base = shared;
 	mk_shared_size = size;
+	mk_host_hwid = host_hwid;
 }
 
 /* 0 in the host, the instance ID in a spawned kernel. */
 unsigned int mk_spawned_id(void)
 {
 	return mk_id;
+}
+
+/* Tell the host, from a CPU that may be the last one running. */
+static void mk_notify(u16 type, u32 val, u32 state)
+{
+	mk_link_send_atomic(mk_host, MULTIKERNEL_CHAN_CONTROL, type, &val,
+			    sizeof(val));
+	/* In case the ring could not take it; pairs with the host's read. */
+	smp_store_release(&mk_hdr->state, state);
 }
 
 /**
@@ -60,18 +74,15 @@ unsigned int mk_spawned_id(void)
  */
 void multikernel_spawned_exit(int reason)
 {
-	if (!mk_hdr)
+	if (!mk_host)
 		return;
-	WRITE_ONCE(mk_hdr->exit_reason, reason);
-	/* The host reads the reason after it sees the state. */
-	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_PARKED);
+	mk_notify(MULTIKERNEL_CTRL_PARKED, reason, MULTIKERNEL_PEER_PARKED);
 }
 
 static int mk_panic_notify(struct notifier_block *nb, unsigned long ev,
 			   void *msg)
 {
-	/* Pairs with the acquire in the host's poll. */
-	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_PANIC);
+	mk_notify(MULTIKERNEL_CTRL_PANIC, 0, MULTIKERNEL_PEER_PANIC);
 	return NOTIFY_DONE;
 }
 
@@ -79,57 +90,74 @@ static struct notifier_block mk_panic_nb = {
 	.notifier_call = mk_panic_notify,
 };
 
-static void mk_spawned_poll(struct work_struct *work);
-static DECLARE_DELAYED_WORK(mk_poll_work, mk_spawned_poll);
+static void mk_heartbeat(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_heartbeat_work, mk_heartbeat);
 
-static void mk_spawned_poll(struct work_struct *work)
+static void mk_heartbeat(struct work_struct *work)
 {
 	WRITE_ONCE(mk_hdr->heartbeat, READ_ONCE(mk_hdr->heartbeat) + 1);
-	/* Pairs with the host's release of the request. */
-	if (smp_load_acquire(&mk_hdr->request) == MULTIKERNEL_REQ_SHUTDOWN) {
+	schedule_delayed_work(&mk_heartbeat_work,
+			      msecs_to_jiffies(MK_HEARTBEAT_MS));
+}
+
+/**
+ * mk_spawned_control() - a control message from the host
+ * @l:		the link to the host
+ * @type:	a &enum multikernel_ctrl
+ * @buf:	the payload, copied out of the ring
+ * @len:	its length
+ *
+ * Called with interrupts off.
+ */
+void mk_spawned_control(struct mk_link *l, u16 type, const void *buf, u32 len)
+{
+	static bool shutting_down;
+
+	switch (type) {
+	case MULTIKERNEL_CTRL_SHUTDOWN:
+		if (shutting_down)
+			return;
+		shutting_down = true;
 		pr_info("instance %u: the host asks for power off\n", mk_id);
 		orderly_poweroff(true);
 		return;
+	case MULTIKERNEL_CTRL_PING:
+		/* A full ring loses the answer; the host times out. */
+		mk_link_send(l, MULTIKERNEL_CHAN_CONTROL, MULTIKERNEL_CTRL_PONG,
+			     buf, len);
+		return;
 	}
-	schedule_delayed_work(&mk_poll_work, msecs_to_jiffies(MK_SPAWNED_POLL_MS));
+	atomic64_inc(&l->stats[MK_STAT_ERRORS]);
+	pr_warn_ratelimited("bad control message %u (%u bytes) from the host\n",
+			    type, len);
 }
 
 /**
  * mk_spawned_message() - send a line of text to the host
  * @buf:	the text
- * @len:	its length; at most %MULTIKERNEL_MESSAGE_MAX
+ * @len:	its length; at most %MK_TEXT_MAX
  *
- * Return: 0, -ENOTCONN without a channel to the host, -EMSGSIZE when too
- * long.
+ * Return: 0, -ENOTCONN without a link to the host, -EMSGSIZE when too
+ * long, -EAGAIN when the ring to the host is full.
  */
 int mk_spawned_message(const char *buf, size_t len)
 {
-	u32 seq;
-
-	if (!mk_hdr)
+	if (!mk_host)
 		return -ENOTCONN;
-	if (len > MULTIKERNEL_MESSAGE_MAX)
+	if (len > MK_TEXT_MAX)
 		return -EMSGSIZE;
-	mutex_lock(&mk_message_lock);
-	seq = READ_ONCE(mk_hdr->message_seq);
-	WRITE_ONCE(mk_hdr->message_seq, seq + 1);
-	/* An odd sequence is visible before the text changes. */
-	smp_wmb();
-	memcpy(mk_hdr->message, buf, len);
-	WRITE_ONCE(mk_hdr->message_len, len);
-	/* The text and length are visible before the even sequence. */
-	smp_store_release(&mk_hdr->message_seq, seq + 2);
-	mutex_unlock(&mk_message_lock);
-	return 0;
+	return mk_link_send(mk_host, MULTIKERNEL_CHAN_CONTROL,
+			    MULTIKERNEL_CTRL_TEXT, buf, len);
 }
 
 static int __init mk_spawned_map(void)
 {
 	struct multikernel_shared_header *hdr;
+	struct mk_link *l;
 
 	if (!mk_id)
 		return 0;
-	hdr = memremap(mk_shared_base, PAGE_SIZE, MEMREMAP_WB);
+	hdr = memremap(mk_shared_base, mk_shared_size, MEMREMAP_WB);
 	if (!hdr) {
 		pr_err("instance %u: cannot map the shared region\n", mk_id);
 		return -ENOMEM;
@@ -137,29 +165,50 @@ static int __init mk_spawned_map(void)
 	/* Pairs with the host's release of the magic. */
 	if (smp_load_acquire(&hdr->magic) != MULTIKERNEL_SHARED_MAGIC ||
 	    READ_ONCE(hdr->version) != MULTIKERNEL_SHARED_VERSION ||
-	    READ_ONCE(hdr->instance_id) != mk_id) {
-		pr_err("instance %u: the shared region has no valid header; no channel to the host\n",
+	    READ_ONCE(hdr->instance_id) != mk_id ||
+	    READ_ONCE(hdr->size) != mk_shared_size) {
+		pr_err("instance %u: the shared region has no valid header; no link to the host\n",
 		       mk_id);
-		memunmap(hdr);
-		return -EPROTO;
+		goto fail;
+	}
+	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid);
+	if (IS_ERR(l)) {
+		pr_err("instance %u: cannot use the rings in the shared region (%ld); no link to the host\n",
+		       mk_id, PTR_ERR(l));
+		goto fail;
 	}
 	mk_hdr = hdr;
+	mk_host = l;
 	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
 	return 0;
+
+fail:
+	memunmap(hdr);
+	return -EPROTO;
 }
 core_initcall(mk_spawned_map);
 
 /* As late as an initcall can be: init runs next. */
 static int __init mk_spawned_hello(void)
 {
-	if (!mk_hdr)
+	u32 cpus = num_online_cpus();
+	int ret;
+
+	if (!mk_host)
 		return 0;
-	WRITE_ONCE(mk_hdr->nr_cpus, num_online_cpus());
-	/* The CPU count is visible before the hello. */
-	smp_store_release(&mk_hdr->state, MULTIKERNEL_PEER_RUNNING);
-	schedule_delayed_work(&mk_poll_work, msecs_to_jiffies(MK_SPAWNED_POLL_MS));
+	WRITE_ONCE(mk_hdr->nr_cpus, cpus);
+	WRITE_ONCE(mk_hdr->state, MULTIKERNEL_PEER_RUNNING);
+	ret = mk_link_send(mk_host, MULTIKERNEL_CHAN_CONTROL,
+			   MULTIKERNEL_CTRL_HELLO, &cpus, sizeof(cpus));
+	if (ret) {
+		pr_err("instance %u: cannot say hello to the host (%d)\n",
+		       mk_id, ret);
+		return ret;
+	}
+	schedule_delayed_work(&mk_heartbeat_work,
+			      msecs_to_jiffies(MK_HEARTBEAT_MS));
 	pr_info("instance %u: up on %u CPUs, said hello to the host\n", mk_id,
-		num_online_cpus());
+		cpus);
 	return 0;
 }
 late_initcall_sync(mk_spawned_hello);

@@ -219,7 +219,7 @@ static ssize_t instance_message_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
 	struct mk_instance *mi = to_mi(kobj);
-	char msg[MULTIKERNEL_MESSAGE_MAX + 1];
+	char msg[MK_TEXT_MAX + 1];
 	ssize_t n;
 
 	mutex_lock(&mk_lock);
@@ -259,6 +259,86 @@ static const struct kobj_type mk_instance_ktype = {
 	.default_groups	= mk_instance_groups,
 };
 
+/* .../link/: the counters of a link to a peer. */
+
+static struct mk_link *to_link(struct kobject *kobj)
+{
+	return container_of(kobj, struct mk_link, kobj);
+}
+
+static const char * const mk_stat_names[MK_NR_STATS] = {
+	[MK_STAT_TX_MESSAGES]		= "tx_messages",
+	[MK_STAT_TX_BYTES]		= "tx_bytes",
+	[MK_STAT_RX_MESSAGES]		= "rx_messages",
+	[MK_STAT_RX_BYTES]		= "rx_bytes",
+	[MK_STAT_DOORBELLS_SENT]	= "doorbells_sent",
+	[MK_STAT_DOORBELLS_RECEIVED]	= "doorbells_received",
+	[MK_STAT_RING_FULL]		= "ring_full",
+	[MK_STAT_DROPS]			= "drops",
+	[MK_STAT_ERRORS]		= "errors",
+};
+
+static struct kobj_attribute mk_stat_attrs[MK_NR_STATS];
+
+static ssize_t mk_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	unsigned int i = attr - mk_stat_attrs;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_link(kobj)->stats[i]));
+}
+
+static ssize_t ring_size_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct mk_link *l = to_link(kobj);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(l->active) ? l->tx.size : 0);
+}
+
+static struct kobj_attribute ring_size_attr = __ATTR_RO(ring_size);
+
+/* The counters' attributes, filled in from mk_stat_names[], then ring_size. */
+static struct attribute *mk_link_attrs[MK_NR_STATS + 2];
+ATTRIBUTE_GROUPS(mk_link);
+
+static void __init mk_link_attrs_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MK_NR_STATS; i++) {
+		struct kobj_attribute *a = &mk_stat_attrs[i];
+
+		sysfs_attr_init(&a->attr);
+		a->attr.name = mk_stat_names[i];
+		a->attr.mode = 0444;
+		a->show = mk_stat_show;
+		mk_link_attrs[i] = &a->attr;
+	}
+	mk_link_attrs[MK_NR_STATS] = &ring_size_attr.attr;
+}
+
+static void mk_link_release(struct kobject *kobj)
+{
+	/* Links are static: nothing to free. */
+}
+
+static const struct kobj_type mk_link_ktype = {
+	.release	= mk_link_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= mk_link_groups,
+};
+
+static int mk_link_sysfs_add(struct mk_link *l, struct kobject *parent)
+{
+	int ret;
+
+	ret = kobject_init_and_add(&l->kobj, &mk_link_ktype, parent, "link");
+	if (ret)
+		kobject_put(&l->kobj);
+	return ret;
+}
+
 static struct kobject *mk_kobj;
 static struct kobject *mk_instances_kobj;
 
@@ -267,6 +347,7 @@ static int __init mk_sysfs_init(void)
 	unsigned int id;
 	int ret;
 
+	mk_link_attrs_init();
 	mk_kobj = kobject_create_and_add("multikernel", kernel_kobj);
 	if (!mk_kobj)
 		return -ENOMEM;
@@ -288,6 +369,17 @@ static int __init mk_sysfs_init(void)
 			kobject_put(&mi->kobj);
 			goto fail;
 		}
+		if (!mk_spawned_id()) {
+			ret = mk_link_sysfs_add(&mi->link, &mi->kobj);
+			if (ret)
+				goto fail;
+		}
+	}
+	/* A spawned kernel's link to its host. */
+	if (mk_link_get(0)) {
+		ret = mk_link_sysfs_add(mk_link_get(0), mk_kobj);
+		if (ret)
+			goto fail;
 	}
 	return 0;
 

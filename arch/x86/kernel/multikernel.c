@@ -21,6 +21,8 @@
 #include <asm/apic.h>
 #include <asm/bootparam.h>
 #include <asm/e820/types.h>
+#include <asm/idtentry.h>
+#include <asm/irq_vectors.h>
 #include <asm/init.h>
 #include <asm/multikernel.h>
 #include <asm/pgtable.h>
@@ -240,10 +242,45 @@ void arch_multikernel_kick_done(unsigned int id)
 
 static void mk_send_ipi(u32 icr, u32 apicid)
 {
-	preempt_disable();
+	unsigned long flags;
+
+	/* In xAPIC mode the ICR is two registers: no IPI in between. */
+	local_irq_save(flags);
+	apic_wait_icr_idle();
 	apic_icr_write(icr, apicid);
 	safe_apic_wait_icr_idle();
-	preempt_enable();
+	local_irq_restore(flags);
+}
+
+/**
+ * arch_multikernel_send_doorbell() - ring another kernel's doorbell
+ * @hwid:	the physical APIC ID of a CPU of that kernel
+ *
+ * Sends MULTIKERNEL_VECTOR by physical destination: the CPU belongs to
+ * another kernel, so this one has no logical CPU number for it.
+ */
+void arch_multikernel_send_doorbell(u32 hwid)
+{
+	mk_send_ipi(APIC_DEST_PHYSICAL | APIC_DM_FIXED | MULTIKERNEL_VECTOR,
+		    hwid);
+}
+
+/**
+ * arch_multikernel_cpu_hwid() - the ID a CPU is addressed by in an IPI
+ * @cpu:	a possible CPU of this kernel
+ *
+ * Return: its physical APIC ID.
+ */
+u32 arch_multikernel_cpu_hwid(unsigned int cpu)
+{
+	return per_cpu(x86_cpu_to_apicid, cpu);
+}
+
+/* A peer kernel has messages for this one, or room for them. */
+DEFINE_IDTENTRY_SYSVEC(sysvec_multikernel)
+{
+	apic_eoi();
+	multikernel_doorbell();
 }
 
 /**

@@ -188,7 +188,7 @@ static char *__init mk_memory_setup(void)
 #endif
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
 	multikernel_spawned_init(mk_desc.instance_id, mk_desc.shared_base,
-				 mk_desc.shared_size);
+				 mk_desc.shared_size, mk_desc.host_apic_id);
 	pr_info("instance %u: %u CPUs, shared region at %#llx\n",
 		mk_desc.instance_id, mk_desc.nr_cpus, mk_desc.shared_base);
 

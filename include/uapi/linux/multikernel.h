@@ -4,27 +4,37 @@
 
 /*
  * The region a multikernel host shares with each kernel it spawns: the
- * top 2 MiB of the instance's memory, outside the instance's RAM. It
- * begins with this header, through which the two kernels run the
- * instance's lifecycle. Either side may be a different kernel version:
- * the layout is versioned and only ever grows at the end.
+ * top 2 MiB of the instance's memory, outside the instance's RAM.
  *
- * Every field is written by one side only and read with acquire
- * ordering by the other; the reader treats what it finds as untrusted.
+ *   offset 0                    struct multikernel_shared_header
+ *   ring_offset[TO_INSTANCE]    struct multikernel_ring, then ring_size
+ *                               bytes of data: host -> instance
+ *   ring_offset[TO_HOST]        the same, instance -> host
+ *
+ * Either side may run a different kernel version: the layout is
+ * versioned and a kernel refuses a version it does not know. Every
+ * field is written by one side only and read by the other, which
+ * treats what it finds as untrusted. See
+ * Documentation/multikernel/messaging.rst.
  */
 
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	1
+#define MULTIKERNEL_SHARED_VERSION	2
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
-#define MULTIKERNEL_MESSAGE_MAX		256
 
-/* What the host asks of the instance (host writes). */
-enum multikernel_request {
-	MULTIKERNEL_REQ_NONE		= 0,
-	MULTIKERNEL_REQ_SHUTDOWN	= 1,	/* power off cleanly */
-};
+/* Ring data sizes: a power of two between these. */
+#define MULTIKERNEL_RING_MIN		(16 << 10)
+#define MULTIKERNEL_RING_MAX		(512 << 10)
+/* The largest message payload. */
+#define MULTIKERNEL_MSG_MAX		4096
+/* Records start on this alignment. */
+#define MULTIKERNEL_MSG_ALIGN		8
+
+/* Index of each ring in multikernel_shared_header.ring_offset. */
+#define MULTIKERNEL_RING_TO_INSTANCE	0
+#define MULTIKERNEL_RING_TO_HOST	1
 
 /* Where the spawned kernel is (instance writes). */
 enum multikernel_peer_state {
@@ -34,7 +44,7 @@ enum multikernel_peer_state {
 	MULTIKERNEL_PEER_PANIC		= 3,	/* panicked */
 };
 
-/* Why a spawned kernel parked (instance writes with _PEER_PARKED). */
+/* Why a spawned kernel parked (the payload of MULTIKERNEL_CTRL_PARKED). */
 enum multikernel_exit {
 	MULTIKERNEL_EXIT_POWER_OFF	= 0,
 	MULTIKERNEL_EXIT_REBOOT		= 1,
@@ -47,30 +57,98 @@ enum multikernel_exit {
  * @version:	%MULTIKERNEL_SHARED_VERSION (host)
  * @size:	size of the whole shared region (host)
  * @instance_id: the instance's ID (host)
- * @request:	a &enum multikernel_request (host)
- * @state:	a &enum multikernel_peer_state (instance)
- * @exit_reason: a &enum multikernel_exit (instance)
+ * @ring_size:	data bytes of each ring, a power of two between
+ *		%MULTIKERNEL_RING_MIN and %MULTIKERNEL_RING_MAX (host)
+ * @ring_offset: where each ring's &struct multikernel_ring starts,
+ *		from the start of the region (host)
+ * @state:	a &enum multikernel_peer_state (instance); a copy of
+ *		what the control messages say, for debugging, and the
+ *		panic notice when the ring cannot take one
  * @nr_cpus:	CPUs the spawned kernel has online at hello (instance)
- * @heartbeat:	incremented by the spawned kernel while it runs (instance)
- * @message_seq: odd while @message is being written, bumped to even
- *		after (instance)
- * @message_len: bytes used in @message (instance)
- * @message:	the last text written to /sys/kernel/multikernel/message
- *		in the spawned kernel (instance)
+ * @heartbeat:	incremented by the spawned kernel every second while it
+ *		runs (instance); a counter rather than a message, so that
+ *		it gets through when the ring to the host is full
+ * @host_heartbeat: incremented by the host while it watches (host)
  */
 struct multikernel_shared_header {
 	__u32 magic;
 	__u32 version;
 	__u32 size;
 	__u32 instance_id;
-	__u32 request;
+	__u32 ring_size;
+	__u32 ring_offset[2];
 	__u32 state;
-	__u32 exit_reason;
 	__u32 nr_cpus;
+	__u32 reserved;
 	__u64 heartbeat;
-	__u32 message_seq;
-	__u32 message_len;
-	char message[MULTIKERNEL_MESSAGE_MAX];
+	__u64 host_heartbeat;
+};
+
+/**
+ * struct multikernel_ring - control block of a single-producer,
+ * single-consumer ring
+ * @prod:	bytes ever produced, modulo 2^32 (producer writes, with
+ *		release ordering after the records)
+ * @need_space: non-zero while the producer waits for room: the
+ *		consumer rings the doorbell after it frees some (producer
+ *		writes)
+ * @cons:	bytes ever consumed, modulo 2^32 (consumer writes, with
+ *		release ordering after it has copied the records out)
+ * @need_wakeup: non-zero while the consumer sleeps: the producer rings
+ *		the doorbell after it publishes (consumer writes)
+ * @data:	the records, @ring_size bytes of the shared header
+ *
+ * The producer's and the consumer's fields are on cache lines of their
+ * own. @prod - @cons is the number of bytes in use; each side keeps its
+ * own index privately and never reads it back from shared memory.
+ */
+struct multikernel_ring {
+	__u32 prod;
+	__u32 need_space;
+	__u32 pad0[14];
+	__u32 cons;
+	__u32 need_wakeup;
+	__u32 pad1[14];
+	__u8 data[];
+};
+
+/**
+ * struct multikernel_msg - header of one record in a ring's data
+ * @len:	payload bytes that follow, at most %MULTIKERNEL_MSG_MAX
+ * @channel:	a &enum multikernel_channel
+ * @type:	meaning depends on @channel
+ *
+ * A record takes ALIGN(sizeof(header) + @len, %MULTIKERNEL_MSG_ALIGN)
+ * bytes and never wraps around the end of the data: when it does not
+ * fit, the producer fills the rest with a %MULTIKERNEL_CHAN_PAD record
+ * and starts again at offset 0.
+ */
+struct multikernel_msg {
+	__u32 len;
+	__u16 channel;
+	__u16 type;
+};
+
+/* Channels: the control channel and what the kernels carry for others. */
+enum multikernel_channel {
+	MULTIKERNEL_CHAN_CONTROL	= 0,	/* lifecycle, multikernel core */
+	MULTIKERNEL_CHAN_RAW		= 1,	/* user space, /dev/multikernelN */
+	MULTIKERNEL_CHAN_CONSOLE	= 2,	/* reserved: console */
+	MULTIKERNEL_CHAN_NET		= 3,	/* reserved: network */
+	MULTIKERNEL_CHAN_BENCH		= 4,	/* benchmark sink, debugfs */
+	MULTIKERNEL_NR_CHANNELS,
+	MULTIKERNEL_CHAN_PAD		= 0xffff,	/* skip to the start */
+};
+
+/* Types on MULTIKERNEL_CHAN_CONTROL. */
+enum multikernel_ctrl {
+	MULTIKERNEL_CTRL_HELLO		= 1,	/* to host: __u32 nr_cpus */
+	MULTIKERNEL_CTRL_SHUTDOWN	= 2,	/* to instance: power off */
+	MULTIKERNEL_CTRL_PARKED		= 3,	/* to host: __u32 exit reason */
+	MULTIKERNEL_CTRL_PANIC		= 4,	/* to host: panicked */
+	MULTIKERNEL_CTRL_TEXT		= 5,	/* to host: a line of text */
+	MULTIKERNEL_CTRL_PING		= 6,	/* answer with PONG, same payload */
+	MULTIKERNEL_CTRL_PONG		= 7,
 };
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

@@ -5,7 +5,8 @@
 # reports what it runs on, on its console (ttyS1) and to the host over
 # the control channel, then waits to be powered off. With mktest.hang on
 # its command line it then spins with interrupts off, for the host to
-# kill it; with mktest.panic it panics.
+# kill it; with mktest.panic it panics; with mktest.echo it sends
+# back every message the host sends on the raw channel.
 
 export PATH=/bin:/sbin
 /bin/busybox --install -s /bin
@@ -36,6 +37,9 @@ case " $(cat /proc/cmdline) " in
 *" mktest.panic "*)
 	echo "mk-instance panicking" >/dev/ttyS1
 	echo c >/proc/sysrq-trigger
+	;;
+*" mktest.echo "*)
+	/bin/msg_peer echo /dev/multikernel0 &
 	;;
 esac
 

@@ -12,19 +12,7 @@ err=/tmp/kexec.err
 KERNEL=${KERNEL:-/boot/bzImage}
 INITRD=${INITRD:-/boot/initrd.img}
 KEXEC=${KEXEC:-$(command -v kexec)}
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-}
+. "$(dirname "$0")/tap.sh"
 
 # run CMD...: run it with its output in $out and $err, show its errors.
 run() {

@@ -5,8 +5,8 @@
 # Each spawned kernel runs instance_init.sh, which reports its instance
 # ID, CPUs, APIC IDs, memory and boot ID over the control channel; the
 # report must match what the host assigned, from a kernel other than
-# this one. Start timeouts and panics end "crashed". After every
-# scenario the host's CPUs and pool are back.
+# this one. Start timeouts, panics and a stopped heartbeat end
+# "crashed". After every scenario the host's CPUs and pool are back.
 
 MK=/sys/kernel/multikernel
 KERNEL=${KERNEL:-/boot/bzImage}
@@ -15,26 +15,7 @@ KEXEC=${KEXEC:-$(command -v kexec)}
 CYCLES=${MK_SPAWN_CYCLES:-10}
 WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-}
-
-# check NAME CONDITION...: one result for a shell condition.
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 inst() {
 	cat $MK/instances/$1/$2
@@ -109,7 +90,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..32"
+echo "1..34"
 
 for i in 1 2 3 4 5 6 7 8; do
 	$KEXEC -u --multikernel=$i >/dev/null 2>&1
@@ -205,6 +186,20 @@ wait_state 1 running && wait_message 1
 sleep 2
 check "kill: a kernel spinning with interrupts off" put_ok 1 state kill
 check "kill: stopped, CPUs back" is_back 1 "$(cat $MK/pool_free)"
+$KEXEC -u --multikernel=1 >/dev/null
+
+# A kernel whose only CPU spins with interrupts off stops its heartbeat.
+load 1 1 128M mktest.hang
+hb0=$(cat /sys/module/multikernel/parameters/heartbeat_timeout)
+echo 3 >/sys/module/multikernel/parameters/heartbeat_timeout
+put_ok 1 state start
+wait_state 1 running && wait_message 1
+wait_state 1 crashed
+check "hung: missed heartbeats end crashed, CPUs back" \
+	[ "$(inst 1 state),$(cat /sys/devices/system/cpu/online)" = "crashed,$online0" ]
+check "hung: last_error says why" \
+	grep -q "missed heartbeats" $MK/instances/1/last_error
+echo "$hb0" >/sys/module/multikernel/parameters/heartbeat_timeout
 $KEXEC -u --multikernel=1 >/dev/null
 
 # No hello in time: reset and crashed; it starts again without a reload.

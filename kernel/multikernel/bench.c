@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Message benchmarks, driven from the host through debugfs:
+ *
+ *   echo "rtt ID COUNT" > /sys/kernel/debug/multikernel/bench
+ *	COUNT 64-byte ping-pongs with instance ID while busy-polling for
+ *	the pong, COUNT waiting for its doorbell, and as many
+ *	smp_call_function_single() round trips to another host CPU
+ *   echo "tput ID SIZE COUNT" > /sys/kernel/debug/multikernel/bench
+ *	COUNT messages of SIZE bytes to instance ID as fast as the ring
+ *	takes them, timed until the instance has them all
+ *   cat /sys/kernel/debug/multikernel/bench
+ *	the results of the last run, one "name value" per line
+ *
+ * A spawned kernel counts what arrives on the bench channel, which
+ * makes it the first user of multikernel_register_handler().
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/ktime.h>
+#include <linux/multikernel.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+#define MK_BENCH_MAX	100000
+#define MK_BENCH_WAIT_NS	(5 * NSEC_PER_SEC)
+
+static DEFINE_MUTEX(mk_bench_lock);
+static char mk_bench_result[512];
+static u64 mk_pong_seq;
+static atomic64_t mk_sink_messages;
+
+/* The host: a PONG from an instance. */
+void mk_bench_pong(struct mk_link *l, const void *buf, u32 len)
+{
+	u64 seq;
+
+	if (len < sizeof(seq))
+		return;
+	memcpy(&seq, buf, sizeof(seq));
+	/* Pairs with the acquire in mk_ping(). */
+	smp_store_release(&mk_pong_seq, seq);
+}
+
+/* A spawned kernel: what the host floods it with. */
+static void mk_bench_sink(unsigned int peer, u16 type, const void *data,
+			  u32 len)
+{
+	atomic64_inc(&mk_sink_messages);
+}
+
+/*
+ * Send a 64-byte ping numbered @seq and wait for its pong: busy-polling
+ * the ring (@poll), or for the doorbell and its interrupt.
+ */
+static int mk_ping(struct mk_link *l, u64 seq, bool poll)
+{
+	u8 msg[64] = {};
+	u64 end;
+	int ret;
+
+	memcpy(msg, &seq, sizeof(seq));
+	end = ktime_get_ns() + MK_BENCH_WAIT_NS;
+	do {
+		ret = mk_link_send(l, MULTIKERNEL_CHAN_CONTROL,
+				   MULTIKERNEL_CTRL_PING, msg, sizeof(msg));
+	} while (ret == -EAGAIN && ktime_get_ns() < end);
+	if (ret)
+		return ret;
+	/* Pairs with the release in mk_bench_pong(). */
+	while (smp_load_acquire(&mk_pong_seq) != seq) {
+		if (ktime_get_ns() > end)
+			return -ETIMEDOUT;
+		if (poll) {
+			mk_link_busy_poll(l);
+			continue;
+		}
+		cond_resched();
+		cpu_relax();
+	}
+	return 0;
+}
+
+static void mk_ipi_nop(void *info)
+{
+}
+
+static int mk_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 mk_pct(u64 *v, unsigned int n, unsigned int pct)
+{
+	return v[min(n - 1, n * pct / 100)];
+}
+
+static int mk_bench_rtt(struct mk_link *l, unsigned int count)
+{
+	u64 *rtt, *irq, *ipi, t, seq = READ_ONCE(mk_pong_seq);
+	unsigned int i, cpu, other;
+	int ret = 0;
+
+	rtt = kvcalloc(count, sizeof(*rtt), GFP_KERNEL);
+	irq = kvcalloc(count, sizeof(*irq), GFP_KERNEL);
+	ipi = kvcalloc(count, sizeof(*ipi), GFP_KERNEL);
+	if (!rtt || !irq || !ipi) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	for (i = 0; i < count && !ret; i++) {
+		t = ktime_get_ns();
+		ret = mk_ping(l, ++seq, true);
+		rtt[i] = ktime_get_ns() - t;
+	}
+	mk_link_kick(l);
+	for (i = 0; i < count && !ret; i++) {
+		t = ktime_get_ns();
+		ret = mk_ping(l, ++seq, false);
+		irq[i] = ktime_get_ns() - t;
+	}
+	for (i = 0; i < count && !ret && other < nr_cpu_ids; i++) {
+		t = ktime_get_ns();
+		ret = smp_call_function_single(other, mk_ipi_nop, NULL, 1);
+		ipi[i] = ktime_get_ns() - t;
+	}
+	migrate_enable();
+	if (ret)
+		goto out;
+	if (other >= nr_cpu_ids) {
+		ret = -ENODEV;
+		goto out;
+	}
+
+	sort(rtt, count, sizeof(*rtt), mk_cmp_u64, NULL);
+	sort(irq, count, sizeof(*irq), mk_cmp_u64, NULL);
+	sort(ipi, count, sizeof(*ipi), mk_cmp_u64, NULL);
+	snprintf(mk_bench_result, sizeof(mk_bench_result),
+		 "count %u\nrtt_median_ns %llu\nrtt_p99_ns %llu\nirq_median_ns %llu\nirq_p99_ns %llu\nipi_median_ns %llu\nipi_p99_ns %llu\nipi_cpus %u-%u\n",
+		 count, mk_pct(rtt, count, 50), mk_pct(rtt, count, 99),
+		 mk_pct(irq, count, 50), mk_pct(irq, count, 99),
+		 mk_pct(ipi, count, 50), mk_pct(ipi, count, 99), cpu, other);
+out:
+	kvfree(rtt);
+	kvfree(irq);
+	kvfree(ipi);
+	return ret;
+}
+
+static int mk_bench_tput(struct mk_link *l, unsigned int size,
+			 unsigned int count)
+{
+	u64 t, end, bells, full, seq;
+	unsigned int i;
+	void *buf;
+	int ret = 0;
+
+	if (size > MULTIKERNEL_MSG_MAX)
+		return -EMSGSIZE;
+	buf = kzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	bells = atomic64_read(&l->stats[MK_STAT_DOORBELLS_SENT]);
+	full = atomic64_read(&l->stats[MK_STAT_RING_FULL]);
+	t = ktime_get_ns();
+	end = t + MK_BENCH_WAIT_NS * 6;
+	for (i = 0; i < count; ) {
+		ret = mk_link_send(l, MULTIKERNEL_CHAN_BENCH, 0, buf, size);
+		if (!ret) {
+			i++;
+			continue;
+		}
+		if (ret != -EAGAIN || ktime_get_ns() > end)
+			break;
+		cond_resched();
+		cpu_relax();
+		ret = 0;
+	}
+	/* Messages arrive in order: its pong means it has them all. */
+	seq = READ_ONCE(mk_pong_seq) + 1;
+	if (!ret)
+		ret = mk_ping(l, seq, false);
+	t = ktime_get_ns() - t;
+	bells = atomic64_read(&l->stats[MK_STAT_DOORBELLS_SENT]) - bells;
+	full = atomic64_read(&l->stats[MK_STAT_RING_FULL]) - full;
+	kfree(buf);
+	if (ret)
+		return ret;
+	snprintf(mk_bench_result, sizeof(mk_bench_result),
+		 "count %u\nsize %u\nns %llu\nmessages_per_s %llu\nbytes_per_s %llu\ndoorbells %llu\nring_full %llu\n",
+		 count, size, t, div64_u64((u64)count * NSEC_PER_SEC, t),
+		 div64_u64((u64)count * size * NSEC_PER_SEC, t), bells, full);
+	return 0;
+}
+
+static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	unsigned int id, a, b = 0;
+	struct mk_link *l;
+	char cmd[64];
+	int ret;
+
+	if (len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, len))
+		return -EFAULT;
+	cmd[len] = '\0';
+
+	mutex_lock(&mk_bench_lock);
+	mk_bench_result[0] = '\0';
+	if (sscanf(cmd, "rtt %u %u", &id, &a) == 2) {
+		l = mk_link_get(id);
+		ret = !l || !a || a > MK_BENCH_MAX ? -EINVAL : mk_bench_rtt(l, a);
+	} else if (sscanf(cmd, "tput %u %u %u", &id, &a, &b) == 3) {
+		l = mk_link_get(id);
+		ret = !l || !b ? -EINVAL : mk_bench_tput(l, a, b);
+	} else {
+		ret = -EINVAL;
+	}
+	mutex_unlock(&mk_bench_lock);
+	return ret ?: len;
+}
+
+static ssize_t mk_bench_read(struct file *file, char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&mk_bench_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, mk_bench_result,
+				      strlen(mk_bench_result));
+	mutex_unlock(&mk_bench_lock);
+	return ret;
+}
+
+static const struct file_operations mk_bench_fops = {
+	.owner	= THIS_MODULE,
+	.write	= mk_bench_write,
+	.read	= mk_bench_read,
+};
+
+static int __init mk_bench_init(void)
+{
+	struct dentry *dir;
+
+	if (mk_spawned_id())
+		return multikernel_register_handler(MULTIKERNEL_CHAN_BENCH,
+						    mk_bench_sink);
+	dir = debugfs_create_dir("multikernel", NULL);
+	debugfs_create_file("bench", 0600, dir, NULL, &mk_bench_fops);
+	return 0;
+}
+late_initcall(mk_bench_init);

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Messages between kernels: the links to the peers, the doorbell, the
+ * channels and the kernel API.
+ *
+ * Each link has two rings in the region its two kernels share, one each
+ * way. A sender copies its message into the ring to the peer and rings
+ * the peer's doorbell, an IPI on the architecture's multikernel vector,
+ * only when the peer's consumer said it sleeps. The doorbell handler
+ * copies messages out and hands them to their channel: the control
+ * channel runs the instance's lifecycle, the raw channel queues them
+ * for user space, and other channels have registered handlers. One
+ * doorbell dispatches a bounded number of messages per link; the rest
+ * are dispatched from a work item, which keeps polling while messages
+ * keep coming and no doorbells are needed.
+ *
+ * See Documentation/multikernel/messaging.rst.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/kfifo.h>
+#include <linux/multikernel.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/multikernel.h>
+
+#include "internal.h"
+#include "msg.h"
+
+/* Messages one doorbell or one work item dispatches per link. */
+#define MK_BUDGET	64
+
+static multikernel_handler_t __rcu mk_handlers[MULTIKERNEL_NR_CHANNELS];
+static DEFINE_MUTEX(mk_handlers_lock);
+static struct mk_link mk_host_link;
+static bool mk_host_link_ready;
+static struct workqueue_struct *mk_wq;
+
+/**
+ * mk_link_get() - the link to a peer
+ * @peer:	an instance ID on the host, 0 (the host) in a spawned kernel
+ *
+ * Return: the link, or NULL when this kernel has none to @peer.
+ */
+struct mk_link *mk_link_get(unsigned int peer)
+{
+	if (mk_spawned_id())
+		return peer || !mk_host_link_ready ? NULL : &mk_host_link;
+	if (peer < 1 || peer > MK_MAX_INSTANCES)
+		return NULL;
+	return &mk_instance_get(peer)->link;
+}
+
+static void mk_doorbell(struct mk_link *l)
+{
+	atomic64_inc(&l->stats[MK_STAT_DOORBELLS_SENT]);
+	trace_multikernel_doorbell(l->peer, l->hwid);
+	arch_multikernel_send_doorbell(l->hwid);
+}
+
+/* With @l->tx_lock held. */
+static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
+			  const void *buf, u32 len, bool *kick)
+{
+	int ret;
+
+	*kick = false;
+	if (!l->active || !l->connected)
+		return -ENOTCONN;
+	ret = mk_ring_send(&l->tx, channel, type, buf, len, kick);
+	if (!ret) {
+		atomic64_inc(&l->stats[MK_STAT_TX_MESSAGES]);
+		atomic64_add(len, &l->stats[MK_STAT_TX_BYTES]);
+		if (*kick)
+			atomic64_inc(&l->stats[MK_STAT_DOORBELLS_SENT]);
+	} else if (ret == -EAGAIN) {
+		atomic64_inc(&l->stats[MK_STAT_RING_FULL]);
+	} else if (ret == -EIO) {
+		atomic64_inc(&l->stats[MK_STAT_ERRORS]);
+	}
+	trace_multikernel_send(l->peer, channel, type, len, ret);
+	return ret;
+}
+
+/**
+ * mk_link_send() - send one message over a link
+ * @l:		the link
+ * @channel:	a &enum multikernel_channel
+ * @type:	its type on @channel
+ * @buf:	the payload
+ * @len:	its length, at most %MULTIKERNEL_MSG_MAX
+ *
+ * Any context.
+ *
+ * Return: 0, -ENOTCONN when the peer is not running, -EAGAIN when the
+ * ring is full, -EMSGSIZE when @len is too large, -EIO when the peer
+ * broke the ring.
+ */
+int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,
+		 u32 len)
+{
+	unsigned long flags;
+	bool kick;
+	int ret;
+
+	spin_lock_irqsave(&l->tx_lock, flags);
+	ret = __mk_link_send(l, channel, type, buf, len, &kick);
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	if (kick) {
+		trace_multikernel_doorbell(l->peer, l->hwid);
+		arch_multikernel_send_doorbell(l->hwid);
+	}
+	return ret;
+}
+
+/**
+ * mk_link_send_atomic() - send when another CPU may hold the link forever
+ * @l:		the link
+ * @channel:	a &enum multikernel_channel
+ * @type:	its type on @channel
+ * @buf:	the payload
+ * @len:	its length
+ *
+ * For panic and power-off paths, where the other CPUs were stopped,
+ * perhaps in the middle of a send: gives up instead of waiting.
+ *
+ * Return: as mk_link_send(), or -EBUSY when the link is held.
+ */
+int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
+			const void *buf, u32 len)
+{
+	unsigned long flags;
+	bool kick;
+	int ret;
+
+	if (!spin_trylock_irqsave(&l->tx_lock, flags))
+		return -EBUSY;
+	ret = __mk_link_send(l, channel, type, buf, len, &kick);
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	if (kick)
+		arch_multikernel_send_doorbell(l->hwid);
+	return ret;
+}
+
+static void mk_deliver(struct mk_link *l, u32 len, bool *wake)
+{
+	u16 channel = l->msg.channel, type = l->msg.type;
+	multikernel_handler_t fn;
+
+	trace_multikernel_receive(l->peer, channel, type, len);
+	switch (channel) {
+	case MULTIKERNEL_CHAN_CONTROL:
+		if (l->peer)
+			mk_host_control(l, type, l->buf, len);
+		else
+			mk_spawned_control(l, type, l->buf, len);
+		return;
+	case MULTIKERNEL_CHAN_RAW:
+		/* The caller made sure a whole message fits. */
+		kfifo_in(&l->rawq, l->buf, len);
+		*wake = true;
+		return;
+	}
+	fn = channel < MULTIKERNEL_NR_CHANNELS ?
+		rcu_dereference(mk_handlers[channel]) : NULL;
+	if (fn)
+		fn(l->peer, type, l->buf, len);
+	else
+		atomic64_inc(&l->stats[MK_STAT_DROPS]);
+}
+
+/*
+ * Dispatch up to @budget messages from the peer, with interrupts off.
+ * A caller that busy-polls does not let the consumer sleep.
+ * Return: true when more wait and the caller should come back.
+ */
+static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
+{
+	bool more = false, wake = false, got = false, space;
+	int ret;
+
+	spin_lock(&l->rx_lock);
+	if (!l->active) {
+		spin_unlock(&l->rx_lock);
+		return false;
+	}
+	mk_ring_wake(&l->rx);
+	for (;;) {
+		/* A reader that does not read holds up the whole link. */
+		if (kfifo_avail(&l->rawq) < MULTIKERNEL_MSG_MAX)
+			break;
+		if (!budget--) {
+			more = true;
+			break;
+		}
+		ret = mk_ring_recv(&l->rx, &l->msg, l->buf);
+		if (ret == -EAGAIN) {
+			/*
+			 * A pass that found messages is followed by one more,
+			 * from the work item: a producer that keeps sending
+			 * meanwhile needs no doorbells. Sleep after a pass
+			 * that found none, unless one came in meanwhile.
+			 */
+			if (!poll)
+				more = got || !mk_ring_sleep(&l->rx);
+			break;
+		}
+		if (ret < 0) {
+			atomic64_inc(&l->stats[MK_STAT_ERRORS]);
+			pr_err_ratelimited("peer %u: malformed ring; link closed\n",
+					   l->peer);
+			break;
+		}
+		got = true;
+		atomic64_inc(&l->stats[MK_STAT_RX_MESSAGES]);
+		atomic64_add(ret, &l->stats[MK_STAT_RX_BYTES]);
+		rcu_read_lock();
+		mk_deliver(l, ret, &wake);
+		rcu_read_unlock();
+	}
+	space = got && mk_ring_space_wanted(&l->rx);
+	spin_unlock(&l->rx_lock);
+
+	if (wake)
+		wake_up_interruptible(&l->rx_wq);
+	if (space)
+		mk_doorbell(l);
+	return more;
+}
+
+static void mk_link_work(struct work_struct *work)
+{
+	struct mk_link *l = container_of(work, struct mk_link, work);
+	bool more;
+
+	local_irq_disable();
+	more = mk_dispatch(l, MK_BUDGET, false);
+	local_irq_enable();
+	if (more)
+		queue_work(mk_wq, &l->work);
+}
+
+/**
+ * mk_link_writable() - may a writer expect a message to fit?
+ * @l:		the link
+ *
+ * Asks the peer for a doorbell when it frees room, if there is too
+ * little now. A link that is down is "writable": the send fails at once.
+ */
+bool mk_link_writable(struct mk_link *l)
+{
+	unsigned long flags;
+	bool ret = true;
+
+	u32 need = 2 * mk_ring_record_size(MULTIKERNEL_MSG_MAX);
+
+	spin_lock_irqsave(&l->tx_lock, flags);
+	if (l->active && l->connected)
+		ret = mk_ring_want_space(&l->tx, need);
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	return ret;
+}
+
+/**
+ * mk_link_busy_poll() - dispatch a link's messages while waiting for one
+ * @l:		the link
+ *
+ * For a caller that busy-waits for an answer from the peer: while it
+ * keeps calling this, the consumer does not sleep and the peer sends no
+ * doorbells. Once done, it calls mk_link_kick(), whose pass puts the
+ * consumer to sleep again.
+ */
+void mk_link_busy_poll(struct mk_link *l)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	mk_dispatch(l, MK_BUDGET, true);
+	local_irq_restore(flags);
+}
+
+/* A raw reader made room, or a busy poller is done: dispatch again. */
+void mk_link_kick(struct mk_link *l)
+{
+	if (READ_ONCE(l->active))
+		queue_work(mk_wq, &l->work);
+}
+
+static void mk_doorbell_link(struct mk_link *l)
+{
+	/* Pairs with the release in mk_link_up(): the rings are set up. */
+	if (!smp_load_acquire(&l->active))
+		return;
+	/* The peer freed room for a waiting writer. */
+	if (wq_has_sleeper(&l->tx_wq))
+		wake_up_interruptible(&l->tx_wq);
+	if (mk_ring_empty(&l->rx))
+		return;
+	atomic64_inc(&l->stats[MK_STAT_DOORBELLS_RECEIVED]);
+	if (mk_dispatch(l, MK_BUDGET, false))
+		queue_work(mk_wq, &l->work);
+}
+
+/**
+ * multikernel_doorbell() - handle the multikernel vector
+ *
+ * Called by the architecture, in hard interrupt context, when a peer
+ * rang this kernel's doorbell. The doorbell does not say who rang:
+ * every link is looked at, and a flood costs a bounded amount of work.
+ */
+void multikernel_doorbell(void)
+{
+	unsigned int peer;
+
+	if (mk_spawned_id()) {
+		if (mk_host_link_ready)
+			mk_doorbell_link(&mk_host_link);
+		return;
+	}
+	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++)
+		mk_doorbell_link(&mk_instance_get(peer)->link);
+}
+
+/**
+ * mk_shared_layout() - lay out a shared region for a new start
+ * @shared:	the host's mapping of the region, zeroed
+ * @size:	its size
+ * @ring_size:	data bytes of each ring, valid for mk_ring_size_valid()
+ */
+void mk_shared_layout(void *shared, u32 size, u32 ring_size)
+{
+	struct multikernel_shared_header *hdr = shared;
+	u32 ring = ALIGN(sizeof(struct multikernel_ring) + ring_size, PAGE_SIZE);
+
+	hdr->version = MULTIKERNEL_SHARED_VERSION;
+	hdr->size = size;
+	hdr->ring_size = ring_size;
+	hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE] = PAGE_SIZE;
+	hdr->ring_offset[MULTIKERNEL_RING_TO_HOST] = PAGE_SIZE + ring;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_shared_layout);
+
+/*
+ * Where a ring's control block starts, if the header's numbers make
+ * sense for a region of @size bytes; 0 when they do not.
+ */
+static u32 mk_ring_offset(u32 off, u32 ring_size, u32 size)
+{
+	if (off < sizeof(struct multikernel_shared_header) || off % 64 ||
+	    off > size || size - off < sizeof(struct multikernel_ring) ||
+	    size - off - sizeof(struct multikernel_ring) < ring_size)
+		return 0;
+	return off;
+}
+
+/**
+ * mk_link_up() - start using the rings of a shared region
+ * @l:		the link
+ * @shared:	this kernel's mapping of the region
+ * @size:	its size
+ * @hwid:	the peer CPU that takes doorbells
+ * @host:	this is the host: the rings are new and reset here
+ *
+ * A spawned kernel reads the layout that the host wrote, once, and
+ * checks it before it uses it.
+ *
+ * Return: 0, or -EPROTO for a layout it cannot use.
+ */
+int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
+{
+	struct multikernel_shared_header *hdr = shared;
+	u32 rs = READ_ONCE(hdr->ring_size);
+	u32 to_i = READ_ONCE(hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE]);
+	u32 to_h = READ_ONCE(hdr->ring_offset[MULTIKERNEL_RING_TO_HOST]);
+	struct multikernel_ring *ti, *th;
+	unsigned int i;
+
+	if (!mk_ring_size_valid(rs) || !mk_ring_offset(to_i, rs, size) ||
+	    !mk_ring_offset(to_h, rs, size) ||
+	    (to_i < to_h ? to_h - to_i : to_i - to_h) <
+	    sizeof(struct multikernel_ring) + rs)
+		return -EPROTO;
+	ti = shared + to_i;
+	th = shared + to_h;
+
+	mutex_lock(&l->read_lock);
+	spin_lock_irq(&l->rx_lock);
+	spin_lock(&l->tx_lock);
+	mk_ring_init(host ? &l->tx : &l->rx, ti, rs, host);
+	mk_ring_init(host ? &l->rx : &l->tx, th, rs, host);
+	l->hwid = hwid;
+	kfifo_reset(&l->rawq);
+	for (i = 0; i < MK_NR_STATS; i++)
+		atomic64_set(&l->stats[i], 0);
+	l->connected = !host;
+	/* Pairs with the acquire in mk_doorbell_link(). */
+	smp_store_release(&l->active, true);
+	spin_unlock(&l->tx_lock);
+	spin_unlock_irq(&l->rx_lock);
+	mutex_unlock(&l->read_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_link_up);
+
+/**
+ * mk_link_connect() - the peer said hello: allow sends
+ * @l:		the link
+ */
+void mk_link_connect(struct mk_link *l)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->tx_lock, flags);
+	l->connected = true;
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	wake_up_interruptible(&l->tx_wq);
+}
+
+/**
+ * mk_link_down() - stop using a link's rings
+ * @l:		the link
+ *
+ * Once it returns no CPU of this kernel touches the shared region
+ * through @l again; readers and writers are woken and see -ENOTCONN
+ * or what is left in the raw queue. Process context.
+ */
+void mk_link_down(struct mk_link *l)
+{
+	spin_lock_irq(&l->rx_lock);
+	spin_lock(&l->tx_lock);
+	WRITE_ONCE(l->active, false);
+	l->connected = false;
+	spin_unlock(&l->tx_lock);
+	spin_unlock_irq(&l->rx_lock);
+	cancel_work_sync(&l->work);
+	wake_up_interruptible(&l->rx_wq);
+	wake_up_interruptible(&l->tx_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_link_down);
+
+/**
+ * mk_link_init() - set up a link slot at boot
+ * @l:		the link
+ * @peer:	the peer's instance ID, 0 for the host
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mk_link_init(struct mk_link *l, unsigned int peer)
+{
+	int ret;
+
+	if (!mk_wq) {
+		/* Unbound: a CPU that busy-waits for a message cannot stall it. */
+		mk_wq = alloc_workqueue("multikernel", WQ_UNBOUND | WQ_HIGHPRI, 0);
+		if (!mk_wq)
+			return -ENOMEM;
+	}
+	l->peer = peer;
+	spin_lock_init(&l->tx_lock);
+	spin_lock_init(&l->rx_lock);
+	INIT_WORK(&l->work, mk_link_work);
+	init_waitqueue_head(&l->rx_wq);
+	init_waitqueue_head(&l->tx_wq);
+	mutex_init(&l->read_lock);
+	mutex_init(&l->write_lock);
+	ret = kfifo_alloc(&l->rawq, MK_RAWQ_SIZE, GFP_KERNEL);
+	if (ret)
+		return ret;
+	l->wbuf = kmalloc(MULTIKERNEL_MSG_MAX, GFP_KERNEL);
+	if (!l->wbuf) {
+		kfifo_free(&l->rawq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_link_init);
+
+/**
+ * mk_link_free() - free what mk_link_init() allocated
+ * @l:		a link that is down
+ */
+void mk_link_free(struct mk_link *l)
+{
+	kfree(l->wbuf);
+	l->wbuf = NULL;
+	kfifo_free(&l->rawq);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_link_free);
+
+/**
+ * mk_host_link_init() - a spawned kernel's link to its host
+ * @shared:	its mapping of the shared region
+ * @size:	the region's size
+ * @hwid:	the host CPU that takes doorbells
+ *
+ * Return: the link, or an ERR_PTR().
+ */
+struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
+{
+	int ret;
+
+	ret = mk_link_init(&mk_host_link, 0);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = mk_link_up(&mk_host_link, shared, size, hwid, false);
+	if (ret) {
+		mk_link_free(&mk_host_link);
+		return ERR_PTR(ret);
+	}
+	mk_host_link_ready = true;
+	return &mk_host_link;
+}
+
+/**
+ * multikernel_send() - send a message to another kernel
+ * @peer:	on the host an instance ID, in a spawned kernel 0 (the host)
+ * @channel:	a channel with a registered handler on the peer
+ * @type:	meaning is up to the channel
+ * @data:	the payload, copied before this returns
+ * @len:	its length, at most %MULTIKERNEL_MSG_MAX
+ *
+ * Any context. The message is delivered whole and in order with the
+ * other messages to @peer, or not at all.
+ *
+ * Return: 0, -EINVAL for a channel that is not for kernel users or a
+ * peer this kernel has no link to, -ENOTCONN when the peer is not
+ * running, -EAGAIN when the ring to it is full, -EMSGSIZE when @len is
+ * too large, -EIO when the peer broke the ring.
+ */
+int multikernel_send(unsigned int peer, u16 channel, u16 type,
+		     const void *data, u32 len)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	if (!l || channel < MULTIKERNEL_CHAN_CONSOLE ||
+	    channel >= MULTIKERNEL_NR_CHANNELS)
+		return -EINVAL;
+	return mk_link_send(l, channel, type, data, len);
+}
+EXPORT_SYMBOL_GPL(multikernel_send);
+
+/**
+ * multikernel_register_handler() - take the messages of a channel
+ * @channel:	a &enum multikernel_channel other than control and raw
+ * @fn:		called for each message, from every peer, with interrupts
+ *		off and in order per peer; it must not sleep, and the data
+ *		is valid only during the call
+ *
+ * Return: 0, -EINVAL for a channel that is not for kernel users, -EBUSY
+ * when the channel is taken.
+ */
+int multikernel_register_handler(u16 channel, multikernel_handler_t fn)
+{
+	int ret = 0;
+
+	if (channel < MULTIKERNEL_CHAN_CONSOLE ||
+	    channel >= MULTIKERNEL_NR_CHANNELS || !fn)
+		return -EINVAL;
+	mutex_lock(&mk_handlers_lock);
+	if (rcu_access_pointer(mk_handlers[channel]))
+		ret = -EBUSY;
+	else
+		rcu_assign_pointer(mk_handlers[channel], fn);
+	mutex_unlock(&mk_handlers_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(multikernel_register_handler);
+
+/**
+ * multikernel_unregister_handler() - stop taking a channel's messages
+ * @channel:	a channel registered with multikernel_register_handler()
+ *
+ * Once it returns, the handler is not running and will not be called.
+ * Messages that arrive on @channel later are counted as drops.
+ */
+void multikernel_unregister_handler(u16 channel)
+{
+	if (channel >= MULTIKERNEL_NR_CHANNELS)
+		return;
+	mutex_lock(&mk_handlers_lock);
+	RCU_INIT_POINTER(mk_handlers[channel], NULL);
+	mutex_unlock(&mk_handlers_lock);
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(multikernel_unregister_handler);

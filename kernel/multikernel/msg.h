@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A link between this kernel and one peer: the two rings in their
+ * shared region, the doorbell, the raw channel's queue for user space
+ * and the counters. The host has one per instance slot; a spawned
+ * kernel has one, to the host.
+ */
+#ifndef _KERNEL_MULTIKERNEL_MSG_H
+#define _KERNEL_MULTIKERNEL_MSG_H
+
+#include <linux/atomic.h>
+#include <linux/kfifo.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "ring.h"
+
+/* What the raw channel keeps for a reader that has not read yet. */
+#define MK_RAWQ_SIZE	(64 << 10)
+
+/*
+ * Counters of one link, as sysfs shows them (in this order, named as in
+ * mk_stat_names[]): messages and payload bytes sent and received;
+ * doorbells rung at the peer and doorbells that found messages here;
+ * sends refused because the ring was full; messages received that nobody
+ * took (no handler, bad type); malformed rings and messages found.
+ */
+enum mk_stat {
+	MK_STAT_TX_MESSAGES,
+	MK_STAT_TX_BYTES,
+	MK_STAT_RX_MESSAGES,
+	MK_STAT_RX_BYTES,
+	MK_STAT_DOORBELLS_SENT,
+	MK_STAT_DOORBELLS_RECEIVED,
+	MK_STAT_RING_FULL,
+	MK_STAT_DROPS,
+	MK_STAT_ERRORS,
+	MK_NR_STATS
+};
+
+/**
+ * struct mk_link - this kernel's end of the link to one peer
+ * @peer:	the peer's instance ID; 0 is the host
+ * @hwid:	the peer CPU that takes this link's doorbells
+ * @active:	the rings are set up and messages are dispatched
+ * @connected:	the peer runs: sends are allowed
+ * @tx:		the ring to the peer
+ * @rx:		the ring from the peer
+ * @tx_lock:	serializes producers of @tx
+ * @rx_lock:	serializes the consumer of @rx
+ * @msg:	header of the message being dispatched (under @rx_lock)
+ * @buf:	its payload, copied out of the ring (under @rx_lock)
+ * @work:	goes on dispatching when one doorbell's budget ran out
+ * @rx_wq:	readers waiting for raw messages
+ * @tx_wq:	writers waiting for room in @tx
+ * @rawq:	raw messages not read yet
+ * @read_lock:	serializes readers of @rawq
+ * @write_lock: serializes writers from user space
+ * @wbuf:	a writer's message, copied in from user space
+ * @stats:	the counters, by &enum mk_stat
+ * @kobj:	their sysfs directory
+ */
+struct mk_link {
+	unsigned int peer;
+	u32 hwid;
+	bool active;
+	bool connected;
+	struct mk_ring tx, rx;
+	spinlock_t tx_lock, rx_lock;
+	struct multikernel_msg msg;
+	u8 buf[MULTIKERNEL_MSG_MAX];
+	struct work_struct work;
+	wait_queue_head_t rx_wq, tx_wq;
+	struct kfifo_rec_ptr_2 rawq;
+	struct mutex read_lock, write_lock;
+	u8 *wbuf;
+	atomic64_t stats[MK_NR_STATS];
+	struct kobject kobj;
+};
+
+int mk_link_init(struct mk_link *l, unsigned int peer);
+void mk_link_free(struct mk_link *l);
+int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
+	       bool host);
+void mk_link_connect(struct mk_link *l);
+void mk_link_down(struct mk_link *l);
+int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,
+		 u32 len);
+int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
+			const void *buf, u32 len);
+void mk_shared_layout(void *shared, u32 size, u32 ring_size);
+struct mk_link *mk_link_get(unsigned int peer);
+struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid);
+void mk_link_kick(struct mk_link *l);
+void mk_link_busy_poll(struct mk_link *l);
+bool mk_link_writable(struct mk_link *l);
+
+/* Control messages, by the side that receives them. */
+void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len);
+void mk_spawned_control(struct mk_link *l, u16 type, const void *buf,
+			u32 len);
+
+#endif /* _KERNEL_MULTIKERNEL_MSG_H */

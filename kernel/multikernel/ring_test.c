@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the multikernel message ring: messages arrive whole
+ * and in order, flow control, index wrap-around at 2^32, the doorbell
+ * protocol, and a hostile peer's ring contents. Each ring is allocated
+ * to its exact size, so under KASAN any access outside it is reported.
+ */
+
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/slab.h>
+
+#include "msg.h"
+#include "ring.h"
+
+#define RSIZE		MULTIKERNEL_RING_MIN
+#define HDR		sizeof(struct multikernel_msg)
+
+struct ring_pair {
+	struct multikernel_ring *ctl;
+	struct mk_ring tx, rx;
+	struct multikernel_msg msg;
+	u8 buf[MULTIKERNEL_MSG_MAX];
+};
+
+static struct ring_pair *pair_new(struct kunit *test, u32 start)
+{
+	struct ring_pair *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->ctl = kunit_kzalloc(test, sizeof(*p->ctl) + RSIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p->ctl);
+	mk_ring_init(&p->tx, p->ctl, RSIZE, true);
+	mk_ring_init(&p->rx, p->ctl, RSIZE, false);
+	/* Start both sides at @start, as if that much had gone through. */
+	p->ctl->prod = start;
+	p->ctl->cons = start;
+	p->tx.pos = start;
+	p->tx.peer = start;
+	p->rx.pos = start;
+	p->rx.peer = start;
+	return p;
+}
+
+static int send(struct ring_pair *p, u16 chan, u32 len, u8 fill)
+{
+	u8 *src = kmalloc(MULTIKERNEL_MSG_MAX + 1, GFP_KERNEL);
+	bool kick;
+	int ret;
+
+	if (!src)
+		return -ENOMEM;
+	memset(src, fill, len);
+	ret = mk_ring_send(&p->tx, chan, fill, src, len, &kick);
+	kfree(src);
+	return ret;
+}
+
+/* Receive one message and check that it is @len bytes of @fill. */
+static void expect_msg(struct kunit *test, struct ring_pair *p, u16 chan,
+		       u32 len, u8 fill)
+{
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), (int)len);
+	KUNIT_EXPECT_EQ(test, p->msg.channel, chan);
+	KUNIT_EXPECT_EQ(test, p->msg.type, fill);
+	for (i = 0; i < len; i++)
+		if (p->buf[i] != fill) {
+			KUNIT_FAIL(test, "byte %u of %u is %#x, not %#x", i,
+				   len, p->buf[i], fill);
+			break;
+		}
+}
+
+static void ring_size_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, mk_ring_size_valid(MULTIKERNEL_RING_MIN));
+	KUNIT_EXPECT_TRUE(test, mk_ring_size_valid(MULTIKERNEL_RING_MAX));
+	KUNIT_EXPECT_TRUE(test, mk_ring_size_valid(64 << 10));
+	KUNIT_EXPECT_FALSE(test, mk_ring_size_valid(0));
+	KUNIT_EXPECT_FALSE(test, mk_ring_size_valid(MULTIKERNEL_RING_MIN / 2));
+	KUNIT_EXPECT_FALSE(test, mk_ring_size_valid(MULTIKERNEL_RING_MAX * 2));
+	KUNIT_EXPECT_FALSE(test, mk_ring_size_valid(48 << 10));
+	KUNIT_EXPECT_FALSE(test, mk_ring_size_valid(0x80000000));
+}
+
+static void ring_roundtrip_test(struct kunit *test)
+{
+	static const u32 lens[] = { 0, 1, 7, 8, 9, 64, 1000, MULTIKERNEL_MSG_MAX };
+	struct ring_pair *p = pair_new(test, 0);
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), -EAGAIN);
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		KUNIT_ASSERT_EQ(test, send(p, MULTIKERNEL_CHAN_RAW, lens[i], i + 1), 0);
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		expect_msg(test, p, MULTIKERNEL_CHAN_RAW, lens[i], i + 1);
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, p->ctl->prod, p->ctl->cons);
+	KUNIT_EXPECT_EQ(test, p->rx.errors, 0U);
+}
+
+static void ring_too_big_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+
+	KUNIT_EXPECT_EQ(test, send(p, 1, MULTIKERNEL_MSG_MAX + 1, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, p->ctl->prod, 0U);
+}
+
+/* Fill the ring, get -EAGAIN, drain one, fit one more; order holds. */
+static void ring_full_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	unsigned int n = 0, i;
+	u32 prod;
+
+	while (send(p, 1, 100, n & 0xff) == 0)
+		n++;
+	KUNIT_EXPECT_EQ(test, n, RSIZE / mk_ring_record_size(100));
+	KUNIT_EXPECT_EQ(test, p->tx.full, 1U);
+	prod = p->ctl->prod;
+	KUNIT_EXPECT_EQ(test, send(p, 1, 100, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, p->ctl->prod, prod);
+
+	expect_msg(test, p, 1, 100, 0);
+	KUNIT_EXPECT_EQ(test, send(p, 1, 100, n & 0xff), 0);
+	for (i = 1; i <= n; i++)
+		expect_msg(test, p, 1, 100, i & 0xff);
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), -EAGAIN);
+}
+
+/*
+ * Indices run modulo 2^32: start just below the wrap and push many
+ * ring sizes through, with lengths that force padding records.
+ */
+static void ring_wrap_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0U - 3 * RSIZE + 8);
+	unsigned int i, sent = 0, got = 0;
+	u32 len;
+
+	for (i = 0; i < 2000; i++) {
+		len = (i * 37) % 3000;
+		if (send(p, 1, len, i & 0xff)) {
+			KUNIT_EXPECT_EQ(test, send(p, 1, len, i & 0xff), -EAGAIN);
+			while (got < sent) {
+				expect_msg(test, p, 1, (got * 37) % 3000, got & 0xff);
+				got++;
+			}
+			KUNIT_ASSERT_EQ(test, send(p, 1, len, i & 0xff), 0);
+		}
+		sent++;
+	}
+	while (got < sent) {
+		expect_msg(test, p, 1, (got * 37) % 3000, got & 0xff);
+		got++;
+	}
+	KUNIT_EXPECT_LT(test, p->ctl->prod, 0x80000000U);
+	KUNIT_EXPECT_EQ(test, p->rx.errors, 0U);
+	KUNIT_EXPECT_EQ(test, p->tx.errors, 0U);
+}
+
+/* A record that does not fit before the end is padded, never split. */
+static void ring_pad_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, RSIZE - 64);
+	struct multikernel_msg m;
+
+	KUNIT_ASSERT_EQ(test, send(p, 1, 100, 5), 0);
+	memcpy(&m, p->ctl->data + RSIZE - 64, sizeof(m));
+	KUNIT_EXPECT_EQ(test, m.channel, MULTIKERNEL_CHAN_PAD);
+	KUNIT_EXPECT_EQ(test, p->ctl->prod, RSIZE + mk_ring_record_size(100));
+	expect_msg(test, p, 1, 100, 5);
+}
+
+static void ring_doorbell_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	bool kick;
+	u8 b = 0;
+
+	/* A new ring's consumer is asleep: the first message rings. */
+	KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, &kick), 0);
+	KUNIT_EXPECT_TRUE(test, kick);
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), 1);
+	/* A consumer that polls needs no doorbell. */
+	mk_ring_wake(&p->rx);
+	KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, &kick), 0);
+	KUNIT_EXPECT_FALSE(test, kick);
+	/* It may not sleep while a message waits. */
+	KUNIT_EXPECT_FALSE(test, mk_ring_sleep(&p->rx));
+	KUNIT_EXPECT_EQ(test, p->ctl->need_wakeup, 0U);
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), 1);
+	/* Asleep, it gets exactly the doorbells it asked for. */
+	KUNIT_EXPECT_TRUE(test, mk_ring_sleep(&p->rx));
+	KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, &kick), 0);
+	KUNIT_EXPECT_TRUE(test, kick);
+	mk_ring_wake(&p->rx);
+	KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, &kick), 0);
+	KUNIT_EXPECT_FALSE(test, kick);
+}
+
+/*
+ * What a hostile or broken producer can leave in the ring: each case
+ * sets prod and writes one header at cons, and the consumer must report
+ * -EIO, count the error and then refuse the ring for good.
+ */
+struct hostile_case {
+	const char *name;
+	u32 start;	/* cons */
+	u32 prod;	/* relative to start */
+	u32 off;	/* where to write the header, relative to start */
+	u32 len;
+	u16 channel;
+};
+
+static const struct hostile_case hostile_cases[] = {
+	{ "prod beyond the ring", 0, RSIZE + 8, 0, 8, 1 },
+	{ "prod behind cons", 4096, (u32)-8, 0, 8, 1 },
+	{ "prod not aligned", 0, 12, 0, 4, 1 },
+	{ "length beyond the maximum", 0, RSIZE, 0, MULTIKERNEL_MSG_MAX + 1, 1 },
+	{ "length beyond what was published", 0, 16, 0, 64, 1 },
+	{ "record across the end", RSIZE - 16, 4096, 0, 64, 1 },
+	{ "length near 2^32", 0, 64, 0, 0xfffffff8U, 1 },
+	{ "padding beyond what was published", 0, 64, 0, 0, MULTIKERNEL_CHAN_PAD },
+	{ "wrapped: prod beyond the ring", 0xfffffff0U, RSIZE + 16, 0, 8, 1 },
+	{ "wrapped: length beyond what was published", 0xfffffff8U, 16, 0, 100, 1 },
+};
+
+static void hostile_desc(const struct hostile_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hostile, hostile_cases, hostile_desc);
+
+static void ring_hostile_test(struct kunit *test)
+{
+	const struct hostile_case *c = test->param_value;
+	struct ring_pair *p = pair_new(test, c->start);
+	struct multikernel_msg m = { .len = c->len, .channel = c->channel };
+	u32 off = (c->start + c->off) & (RSIZE - 1);
+
+	memcpy(p->ctl->data + off, &m, sizeof(m));
+	p->ctl->prod = c->start + c->prod;
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), -EIO);
+	KUNIT_EXPECT_EQ(test, p->rx.errors, 1U);
+	/* cons did not move, and the ring stays dead even if repaired. */
+	KUNIT_EXPECT_EQ(test, p->ctl->cons, c->start);
+	p->ctl->prod = c->start;
+	KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), -EIO);
+}
+
+/* A consumer that moves cons where it cannot be kills the ring. */
+static void ring_hostile_consumer_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	unsigned int i;
+	int ret = 0;
+
+	KUNIT_ASSERT_EQ(test, send(p, 1, 8, 1), 0);
+	/* Half the index space away: ahead of prod, whatever prod becomes. */
+	p->ctl->cons = 0x80000000U;
+	/* The producer finds out once it needs to look at cons. */
+	for (i = 0; i < RSIZE && !ret; i++)
+		ret = send(p, 1, 8, 1);
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
+	KUNIT_EXPECT_EQ(test, p->tx.errors, 1U);
+	p->ctl->cons = p->ctl->prod;
+	KUNIT_EXPECT_EQ(test, send(p, 1, 8, 1), -EIO);
+}
+
+/*
+ * A torn write: prod published before the record. Whatever is found
+ * is either refused or taken as a message that lies wholly inside the
+ * ring; nothing outside it is read (KASAN would say).
+ */
+static void ring_torn_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	u32 i;
+	int ret;
+
+	for (i = 0; i < RSIZE; i += 4)
+		*(u32 *)(p->ctl->data + i) = i * 2654435761U;
+	p->ctl->prod = RSIZE;
+	for (i = 0; i < RSIZE; i++) {
+		ret = mk_ring_recv(&p->rx, &p->msg, p->buf);
+		if (ret < 0)
+			break;
+		KUNIT_EXPECT_LE(test, ret, MULTIKERNEL_MSG_MAX);
+	}
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
+	KUNIT_EXPECT_EQ(test, p->rx.errors, 1U);
+}
+
+/* A producer waiting for room gets a doorbell once the consumer frees it. */
+static void ring_space_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	u32 need = 2 * mk_ring_record_size(MULTIKERNEL_MSG_MAX);
+
+	KUNIT_EXPECT_EQ(test, mk_ring_space(&p->tx), (u32)RSIZE);
+	KUNIT_EXPECT_TRUE(test, mk_ring_want_space(&p->tx, need));
+	KUNIT_EXPECT_FALSE(test, mk_ring_space_wanted(&p->rx));
+	while (send(p, 1, 1000, 1) == 0)
+		;
+	KUNIT_EXPECT_LT(test, mk_ring_space(&p->tx), need);
+	KUNIT_EXPECT_FALSE(test, mk_ring_want_space(&p->tx, need));
+	KUNIT_EXPECT_TRUE(test, mk_ring_space_wanted(&p->rx));
+	while (mk_ring_recv(&p->rx, &p->msg, p->buf) >= 0)
+		;
+	KUNIT_EXPECT_TRUE(test, mk_ring_want_space(&p->tx, need));
+	KUNIT_EXPECT_FALSE(test, mk_ring_space_wanted(&p->rx));
+	/* A consumer that moved cons beyond prod leaves no space. */
+	p->ctl->cons = p->tx.pos + 8;
+	KUNIT_EXPECT_EQ(test, mk_ring_space(&p->tx), 0U);
+}
+
+/*
+ * A spawned kernel checks the layout the host wrote before it uses it:
+ * each case spoils one number of a good layout.
+ */
+#define LSIZE	(4096 + 2 * (RSIZE + 4096))
+
+struct layout_case {
+	const char *name;
+	u32 ring_size;
+	u32 to_instance;
+	u32 to_host;
+	int ret;
+};
+
+static const struct layout_case layout_cases[] = {
+	{ "as the host lays it out", RSIZE, 4096, 4096 + RSIZE + 4096, 0 },
+	{ "ring size not a power of two", RSIZE + 8, 4096, 24576, -EPROTO },
+	{ "ring size below the minimum", RSIZE / 2, 4096, 24576, -EPROTO },
+	{ "ring size beyond the region", 64 << 10, 4096, 24576, -EPROTO },
+	{ "ring inside the header", RSIZE, 8, 24576, -EPROTO },
+	{ "ring not aligned", RSIZE, 4100, 24576, -EPROTO },
+	{ "rings overlap", RSIZE, 4096, 8192, -EPROTO },
+	{ "same ring twice", RSIZE, 4096, 4096, -EPROTO },
+	{ "ring beyond the region", RSIZE, 4096, LSIZE - 64, -EPROTO },
+	{ "ring offset near 2^32", RSIZE, 4096, 0xffffffc0U, -EPROTO },
+};
+
+static void layout_desc(const struct layout_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(layout, layout_cases, layout_desc);
+
+static void ring_layout_test(struct kunit *test)
+{
+	const struct layout_case *c = test->param_value;
+	struct multikernel_shared_header *hdr;
+	struct mk_link *l;
+
+	hdr = kunit_kzalloc(test, LSIZE, GFP_KERNEL);
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_EQ(test, mk_link_init(l, 0), 0);
+
+	mk_shared_layout(hdr, LSIZE, RSIZE);
+	KUNIT_EXPECT_EQ(test, hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE], 4096U);
+	KUNIT_EXPECT_EQ(test, hdr->ring_offset[MULTIKERNEL_RING_TO_HOST],
+			4096U + RSIZE + 4096);
+	hdr->ring_size = c->ring_size;
+	hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE] = c->to_instance;
+	hdr->ring_offset[MULTIKERNEL_RING_TO_HOST] = c->to_host;
+	KUNIT_EXPECT_EQ(test, mk_link_up(l, hdr, LSIZE, 0, false), c->ret);
+	KUNIT_EXPECT_EQ(test, l->active, !c->ret);
+	mk_link_down(l);
+	mk_link_free(l);
+}
+
+static struct kunit_case ring_test_cases[] = {
+	KUNIT_CASE(ring_size_test),
+	KUNIT_CASE(ring_roundtrip_test),
+	KUNIT_CASE(ring_too_big_test),
+	KUNIT_CASE(ring_full_test),
+	KUNIT_CASE(ring_wrap_test),
+	KUNIT_CASE(ring_pad_test),
+	KUNIT_CASE(ring_doorbell_test),
+	KUNIT_CASE(ring_space_test),
+	KUNIT_CASE_PARAM(ring_hostile_test, hostile_gen_params),
+	KUNIT_CASE(ring_hostile_consumer_test),
+	KUNIT_CASE(ring_torn_test),
+	KUNIT_CASE_PARAM(ring_layout_test, layout_gen_params),
+	{}
+};
+
+static struct kunit_suite ring_test_suite = {
+	.name = "multikernel_ring",
+	.test_cases = ring_test_cases,
+};
+
+kunit_test_suite(ring_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the multikernel message ring");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Both ends of the multikernel raw channel tests.
+ *
+ *   msg_peer echo DEV
+ *	In a spawned kernel: send back every message read from DEV
+ *	(/dev/multikernel0) until the host goes away.
+ *   msg_peer integrity DEV COUNT MAXLEN
+ *	On the host: send COUNT messages of 16..MAXLEN bytes, each with
+ *	its sequence number, length and checksum, through DEV to an
+ *	instance that echoes them, and check that each comes back once,
+ *	in order and intact. Non-blocking, so the rings fill up.
+ *   msg_peer api DEV
+ *	On the host, with an echoing instance: the file semantics, one
+ *	check per line of output.
+ *   msg_peer down DEV
+ *	On the host, with no instance running: reads and writes fail
+ *	with ENOTCONN.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG_MAX		4096
+#define STALL_MS	60000
+
+struct hdr {
+	uint64_t seq;
+	uint32_t len;
+	uint32_t sum;
+};
+
+static uint32_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The message numbered @seq, in @buf; returns its length. */
+static size_t make_msg(uint64_t seq, size_t maxlen, uint8_t *buf)
+{
+	size_t len = sizeof(struct hdr) + mix(seq) % (maxlen - sizeof(struct hdr) + 1);
+	struct hdr *h = (struct hdr *)buf;
+	uint64_t r = mix(seq + 1);
+	size_t i;
+
+	for (i = sizeof(*h); i < len; i++) {
+		buf[i] = r;
+		r = r >> 8 | r << 56;
+	}
+	h->seq = seq;
+	h->len = len;
+	h->sum = fnv1a(buf + sizeof(*h), len - sizeof(*h));
+	return len;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int echo(const char *dev)
+{
+	uint8_t buf[MSG_MAX];
+	int fd = open(dev, O_RDWR);
+	ssize_t n;
+
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("read");
+			return 1;
+		}
+		while (write(fd, buf, n) != n) {
+			if (errno != EINTR) {
+				perror("write");
+				return 1;
+			}
+		}
+	}
+}
+
+static int integrity(const char *dev, uint64_t count, size_t maxlen)
+{
+	uint8_t out[MSG_MAX], in[MSG_MAX], want[MSG_MAX];
+	uint64_t sent = 0, got = 0, full = 0;
+	long long start = now_ms(), last = start;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (maxlen < sizeof(struct hdr) || maxlen > MSG_MAX) {
+		fprintf(stderr, "bad maximum length %zu\n", maxlen);
+		return 2;
+	}
+	fd = open(dev, O_RDWR | O_NONBLOCK);
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	while (got < count) {
+		int progress = 0;
+
+		while (sent < count) {
+			if (!len)
+				len = make_msg(sent, maxlen, out);
+			n = write(fd, out, len);
+			if (n < 0 && errno == EAGAIN) {
+				full++;
+				break;
+			}
+			if (n != (ssize_t)len) {
+				fprintf(stderr, "write of message %llu: %s\n",
+					(unsigned long long)sent, strerror(errno));
+				return 1;
+			}
+			sent++;
+			len = 0;
+			progress = 1;
+		}
+		for (;;) {
+			struct hdr *h = (struct hdr *)in;
+			size_t wlen;
+
+			n = read(fd, in, sizeof(in));
+			if (n < 0 && errno == EAGAIN)
+				break;
+			if (n < 0) {
+				perror("read");
+				return 1;
+			}
+			wlen = make_msg(got, maxlen, want);
+			if ((size_t)n != wlen || h->seq != got || h->len != n ||
+			    h->sum != fnv1a(in + sizeof(*h), n - sizeof(*h)) ||
+			    memcmp(in, want, n)) {
+				fprintf(stderr, "message %llu: %zd bytes, seq %llu; want %zu\n",
+					(unsigned long long)got, n,
+					(unsigned long long)h->seq, wlen);
+				return 1;
+			}
+			got++;
+			progress = 1;
+		}
+		if (progress) {
+			last = now_ms();
+			continue;
+		}
+		if (now_ms() - last > STALL_MS) {
+			fprintf(stderr, "no progress for %d s: sent %llu, got %llu\n",
+				STALL_MS / 1000, (unsigned long long)sent,
+				(unsigned long long)got);
+			return 1;
+		}
+		struct pollfd p = {
+			.fd = fd,
+			.events = POLLIN | (sent < count ? POLLOUT : 0),
+		};
+		poll(&p, 1, 1000);
+	}
+	/* Nothing more may come: no duplicates. */
+	usleep(200000);
+	n = read(fd, in, sizeof(in));
+	if (n >= 0 || errno != EAGAIN) {
+		fprintf(stderr, "a message beyond the last one came back\n");
+		return 1;
+	}
+	printf("sent %llu got %llu ring_full_waits %llu ms %lld\n",
+	       (unsigned long long)sent, (unsigned long long)got,
+	       (unsigned long long)full, now_ms() - start);
+	return 0;
+}
+
+static int failed;
+
+static void check(int ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok" : "FAIL", what);
+	failed |= !ok;
+}
+
+static int api(const char *dev)
+{
+	uint8_t buf[MSG_MAX + 1], in[MSG_MAX + 1];
+	struct pollfd p;
+	ssize_t n;
+	int fd, i, sizes[] = { 64, 1, 2, 63, 65, 1000, MSG_MAX };
+
+	fd = open(dev, O_RDWR | O_NONBLOCK);
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	errno = 0;
+	check(read(fd, in, sizeof(in)) < 0 && errno == EAGAIN,
+	      "read with nothing to read, O_NONBLOCK: EAGAIN");
+	p.fd = fd;
+	p.events = POLLIN | POLLOUT;
+	check(poll(&p, 1, 0) == 1 && p.revents == POLLOUT,
+	      "poll with nothing to read: writable only");
+	errno = 0;
+	check(write(fd, buf, MSG_MAX + 1) < 0 && errno == EMSGSIZE,
+	      "write beyond the largest message: EMSGSIZE");
+
+	for (i = 0; i < 7; i++) {
+		memset(buf, i + 1, sizes[i]);
+		if (write(fd, buf, sizes[i]) != sizes[i])
+			break;
+	}
+	check(i == 7, "write 7 messages of 1 to 4096 bytes");
+	p.events = POLLIN;
+	check(poll(&p, 1, 30000) == 1 && (p.revents & POLLIN),
+	      "poll: the echo is readable");
+	usleep(500000);
+	errno = 0;
+	check(read(fd, in, 10) < 0 && errno == EMSGSIZE,
+	      "read into too small a buffer: EMSGSIZE");
+	for (i = 0; i < 7; i++) {
+		n = read(fd, in, sizeof(in));
+		if (n != sizes[i] || in[0] != i + 1 || in[n - 1] != i + 1)
+			break;
+	}
+	check(i == 7, "read: one message per read, boundaries kept, in order");
+	close(fd);
+
+	/* Blocking: a reader waits for the echo. */
+	fd = open(dev, O_RDWR);
+	memcpy(buf, "ping", 4);
+	check(write(fd, buf, 4) == 4 && read(fd, in, sizeof(in)) == 4 &&
+	      !memcmp(in, "ping", 4), "blocking write and read");
+	close(fd);
+	return failed;
+}
+
+static int down(const char *dev)
+{
+	uint8_t buf[16] = {};
+	int fd = open(dev, O_RDWR | O_NONBLOCK);
+
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	errno = 0;
+	check(write(fd, buf, sizeof(buf)) < 0 && errno == ENOTCONN,
+	      "write with no instance running: ENOTCONN");
+	errno = 0;
+	check(read(fd, buf, sizeof(buf)) < 0 && errno == ENOTCONN,
+	      "read with no instance running: ENOTCONN");
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "echo"))
+		return echo(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "integrity"))
+		return integrity(argv[2], strtoull(argv[3], NULL, 0),
+				 strtoul(argv[4], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "api"))
+		return api(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "down"))
+		return down(argv[2]);
+	fprintf(stderr, "usage: %s echo|integrity|api|down DEV [COUNT MAXLEN]\n",
+		argv[0]);
+	return 2;
+}
