@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make bench': boot the guest kernel once, time its own boot to init and
-# five starts of the same kernel as an instance on CPUs 2-3, and print
-# the ratio. Both are measured in the same QEMU run; under TCG only the
-# ratio means anything.
+# 'make bench': boot the guest kernel once; time its own boot to init
+# against five starts of the same kernel as an instance on CPUs 2-3;
+# time message round trips to the instance against
+# smp_call_function_single() between two host CPUs, and floods of
+# messages one way; then, on this machine, the ring in user space
+# against Concurrency Kit's. Each comparison is measured in one run;
+# under TCG only the ratios mean anything.
 
 . "$(dirname "$0")/common.sh"
 
@@ -16,6 +19,31 @@ n=$(echo "$spawn" | grep -c .)
 [ -n "$host" ] && [ "$n" -ge 1 ] && ! echo "$spawn" | grep -qx 0 ||
 	die "no boot times in build/logs/bench.log"
 median=$(echo "$spawn" | sed -n "$(((n + 1) / 2))p")
+
+# val NAME: a number the guest printed as "MKBENCH NAME N".
+val() {
+	sed -n "s/^MKBENCH $1 \([0-9]*\).*/\1/p" "$log" | tail -n 1
+}
+for v in rtt_rtt_median_ns rtt_ipi_median_ns tput64_count tput64_doorbells; do
+	[ -n "$(val $v)" ] || die "no message benchmark ($v) in $log"
+done
+
+# The ring in user space, built from kernel/multikernel/ring.c.
+note "building and running the user-space ring benchmark"
+gcc -O2 -Wall -pthread -D'EXPORT_SYMBOL_IF_KUNIT(sym)=' \
+	-I"$KSRC/tools/include" \
+	-I"$KSRC/tools/arch/x86/include" -idirafter "$KSRC/include" \
+	-I"$ROOT/kernel/multikernel" -o "$B/ring_bench" \
+	"$ROOT/tools/testing/selftests/multikernel/ring_bench.c" \
+	"$ROOT/kernel/multikernel/ring.c" -lck ||
+	die "cannot build the ring benchmark"
+"$B/ring_bench" "${RING_BENCH_COUNT:-1000000}" >"$B/logs/ring_bench.log" ||
+	die "the ring benchmark failed"
+# best NAME max|min: the better of its runs.
+best() {
+	sed -n "s/^$1 //p" "$B/logs/ring_bench.log" | sort -n |
+		if [ "$2" = max ]; then tail -n 1; else head -n 1; fi
+}
 
 mkdir -p "$B/results"
 {
@@ -30,4 +58,48 @@ mkdir -p "$B/results"
 	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned / host" "$ratio" "$verdict"
 	echo "The spawned time includes what the host's does not: INIT-SIPI,"
 	echo "purgatory's SHA-256 of the image and the decompression."
+	echo
+	echo "Messages, same QEMU run, host CPU <-> instance on CPUs 2-3"
+	rtt=$(val rtt_rtt_median_ns)
+	ipi=$(val rtt_ipi_median_ns)
+	printf '%-48s %12s\n' "measurement" "us"
+	printf '%-48s %12.1f\n' "64 B round trip, host busy-polls, median" "$(echo "$rtt / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "64 B round trip, host busy-polls, p99" "$(echo "$(val rtt_rtt_p99_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "64 B round trip, doorbells both ways, median" "$(echo "$(val rtt_irq_median_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "64 B round trip, doorbells both ways, p99" "$(echo "$(val rtt_irq_p99_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "smp_call_function_single() $(val rtt_ipi_cpus), median" "$(echo "$ipi / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "smp_call_function_single(), p99" "$(echo "$(val rtt_ipi_p99_ns) / 1000" | bc -l)"
+	ratio=$(echo "$rtt / $ipi" | bc -l)
+	verdict=met
+	[ "$(echo "$ratio <= 1.25" | bc)" = 1 ] || verdict="NOT met"
+	printf '%-48s %12.2f  (goal <= 1.25: %s)\n' "ratio busy-poll round trip / smp_call_function" "$ratio" "$verdict"
+	printf '%-48s %12.2f\n' "ratio doorbell round trip / smp_call_function" "$(echo "$(val rtt_irq_median_ns) / $ipi" | bc -l)"
+	for s in 64 4k; do
+		printf '%-48s %12s\n' "one way, $s messages: messages/s" "$(val tput${s}_messages_per_s)"
+		printf '%-48s %12.1f\n' "one way, $s messages: MB/s" "$(echo "$(val tput${s}_bytes_per_s) / 1000000" | bc -l)"
+		dpm=$(echo "$(val tput${s}_doorbells) / $(val tput${s}_count)" | bc -l)
+		verdict=met
+		[ "$(echo "$dpm <= 0.05" | bc)" = 1 ] || verdict="NOT met"
+		printf '%-48s %12.4f  (goal <= 0.05: %s)\n' "one way, $s messages: doorbells per message" "$dpm" "$verdict"
+	done
+	echo
+	echo "Ring in user space on this machine, two pinned threads, 64 B messages,"
+	echo "64 KiB of ring each, best of two runs (mk: with the doorbell check"
+	echo "after each send, a full barrier; mkpoll: without, for a consumer"
+	echo "that never sleeps, as ck_ring assumes)"
+	printf '%-48s %12s\n' "measurement" "value"
+	for r in mk mkpoll ck; do
+		printf '%-48s %12s\n' "$r: messages/s" "$(best ${r}_msgs_per_s max)"
+		printf '%-48s %12s\n' "$r: round trip median, ns" "$(best ${r}_rtt_median_ns min)"
+	done
+	for r in mk mkpoll; do
+		ratio=$(echo "$(best ${r}_msgs_per_s max) / $(best ck_msgs_per_s max)" | bc -l)
+		verdict=met
+		[ "$(echo "$ratio >= 1.0" | bc)" = 1 ] || verdict="NOT met"
+		printf '%-48s %12.2f  (goal >= 1.00: %s)\n' "ratio $r / ck_ring, throughput" "$ratio" "$verdict"
+		ratio=$(echo "$(best ${r}_rtt_median_ns min) / $(best ck_rtt_median_ns min)" | bc -l)
+		verdict=met
+		[ "$(echo "$ratio <= 1.0" | bc)" = 1 ] || verdict="NOT met"
+		printf '%-48s %12.2f  (goal <= 1.00: %s)\n' "ratio $r / ck_ring, round trip" "$ratio" "$verdict"
+	done
 } | tee "$B/results/bench"

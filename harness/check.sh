@@ -50,7 +50,7 @@ check_w1() {
 		arch/x86/kernel/multikernel_platform.o \
 		arch/x86/kernel/multikernel_trampoline.o \
 		arch/x86/kernel/platform-quirks.o arch/x86/kernel/apic/ipi.o \
-		arch/x86/kernel/cpu/topology.o >"$log" 2>&1; then
+		arch/x86/kernel/cpu/topology.o arch/x86/kernel/idt.o >"$log" 2>&1; then
 		result FAIL "$name" "build failed; see $log"
 	elif grep -q 'warning:' "$log"; then
 		result FAIL "$name" "$(grep -m5 'warning:' "$log" | tr '\n' ' ')"

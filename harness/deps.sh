@@ -6,7 +6,7 @@
 
 pkgs="$BASE_PKG bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	python3 ccache git qemu-system-x86 busybox-static libc6-dev gcc make
-	perl dpkg-dev zlib1g-dev liblzma-dev patch"
+	perl dpkg-dev zlib1g-dev liblzma-dev patch libck-dev"
 
 missing=
 for p in $pkgs; do

@@ -32,10 +32,16 @@ cp "$ROOT/harness/init" "$R/init"
 chmod +x "$R/init"
 for t in multikernel; do
 	mkdir -p "$R/selftests/$t"
-	find "$ST/$t" -maxdepth 1 -type f -perm -u+x -exec cp {} "$R/selftests/$t/" \;
+	# Helpers that the tests run, rather than tests, go to /bin.
+	find "$ST/$t" -maxdepth 1 -type f -perm -u+x ! -name msg_peer \
+		-exec cp {} "$R/selftests/$t/" \;
+	[ -f "$ST/$t/msg_peer" ] && cp "$ST/$t/msg_peer" "$R/bin/"
 	for s in "$KSRC/tools/testing/selftests/$t"/*.sh; do
 		case "$s" in
 		*/instance_init.sh) continue ;;	# runs in a spawned kernel
+		*/tap.sh)			# sourced by the tests
+			install -m 644 "$s" "$R/selftests/$t/"
+			continue ;;
 		esac
 		[ -e "$s" ] && install -m 755 "$s" "$R/selftests/$t/"
 	done
@@ -46,12 +52,14 @@ done
 	printf 'nod /dev/null 0666 0 0 c 1 3\n'
 } >"$B/initramfs-nodes.list"
 "$O/usr/gen_init_cpio" "$B/initramfs-nodes.list" | gzip -1 >"$R/boot/initrd.img"
-# What spawn_test.sh boots in an instance: busybox and instance_init.sh.
+# What spawn_test.sh and msg_test.sh boot in an instance: busybox,
+# instance_init.sh and the echo agent.
 {
 	cat "$B/initramfs-nodes.list"
 	printf 'dir /bin 0755 0 0\ndir /sbin 0755 0 0\ndir /proc 0755 0 0\n'
 	printf 'dir /sys 0755 0 0\ndir /tmp 0755 0 0\n'
 	printf 'file /bin/busybox /bin/busybox 0755 0 0\n'
+	printf 'file /bin/msg_peer %s 0755 0 0\n' "$ST/multikernel/msg_peer"
 	printf 'slink /bin/sh busybox 0777 0 0\n'
 	printf 'slink /sbin/poweroff /bin/busybox 0777 0 0\n'
 	printf 'file /init %s 0755 0 0\n' \
