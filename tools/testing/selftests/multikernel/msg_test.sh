@@ -64,7 +64,12 @@ integrity() {
 
 # counters NAME: what the link counted adds up.
 counters() {
-	echo "# tx $(link tx_messages) msgs $(link tx_bytes) B, rx $(link rx_messages) msgs $(link rx_bytes) B, doorbells sent $(link doorbells_sent) received $(link doorbells_received), ring full $(link ring_full), drops $(link drops), errors $(link errors)"
+	echo "# tx $(link tx_messages) msgs $(link tx_bytes) B," \
+		"rx $(link rx_messages) msgs $(link rx_bytes) B," \
+		"doorbells sent $(link doorbells_sent)" \
+		"received $(link doorbells_received)," \
+		"ring full $(link ring_full), drops $(link drops)," \
+		"errors $(link errors)"
 	check "$1: counters: messages both ways, no drops, no errors" \
 		[ "$(link tx_messages)" -ge "$COUNT" -a "$(link rx_messages)" -ge "$COUNT" \
 		  -a "$(link drops)" = 0 -a "$(link errors)" = 0 ]
@@ -108,10 +113,13 @@ if [ -d $T/events/multikernel ]; then
 	echo 1 >$T/events/multikernel/enable
 	sh -c "exec 3<>/dev/multikernel1; echo traced >&3; dd bs=4096 count=1 <&3" >/dev/null 2>&1
 	echo 0 >$T/events/multikernel/enable
+	sent='multikernel_send: peer=1 channel=1 type=0 len=7 ret=0'
+	got='multikernel_receive: peer=1 channel=1 type=0 len=7'
+	rang='multikernel_doorbell: peer=1'
 	check "tracepoints: send, receive and doorbell on the raw channel" \
-		[ "$(grep -c 'multikernel_send: peer=1 channel=1 type=0 len=7 ret=0' $T/trace)" -ge 1 -a \
-		  "$(grep -c 'multikernel_receive: peer=1 channel=1 type=0 len=7' $T/trace)" -ge 1 -a \
-		  "$(grep -c 'multikernel_doorbell: peer=1' $T/trace)" -ge 1 ]
+		[ "$(grep -c "$sent" $T/trace)" -ge 1 -a \
+		  "$(grep -c "$got" $T/trace)" -ge 1 -a \
+		  "$(grep -c "$rang" $T/trace)" -ge 1 ]
 else
 	n=$((n + 1))
 	echo "ok $n tracepoints # SKIP no tracefs"
