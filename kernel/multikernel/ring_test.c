@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/multikernel.h>
 #include <linux/slab.h>
 
 #include "msg.h"
@@ -378,6 +379,37 @@ static void ring_layout_test(struct kunit *test)
 	mk_link_free(l);
 }
 
+static void api_nop(unsigned int peer, u16 type, const void *data, u32 len)
+{
+}
+
+/* The kernel API refuses what it must, on a host with nothing running. */
+static void ring_api_test(struct kunit *test)
+{
+	u8 b = 0;
+
+	KUNIT_EXPECT_EQ(test, multikernel_send(1, MULTIKERNEL_CHAN_CONTROL, 0, &b, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, multikernel_send(1, MULTIKERNEL_CHAN_RAW, 0, &b, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, multikernel_send(0, MULTIKERNEL_CHAN_CONSOLE, 0, &b, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, multikernel_send(1, MULTIKERNEL_CHAN_CONSOLE, 0, &b, 1),
+			-ENOTCONN);
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_RAW, api_nop),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, NULL),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+			0);
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+			-EBUSY);
+	multikernel_unregister_handler(MULTIKERNEL_CHAN_CONSOLE);
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+			0);
+	multikernel_unregister_handler(MULTIKERNEL_CHAN_CONSOLE);
+}
+
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_size_test),
 	KUNIT_CASE(ring_roundtrip_test),
@@ -391,6 +423,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_hostile_consumer_test),
 	KUNIT_CASE(ring_torn_test),
 	KUNIT_CASE_PARAM(ring_layout_test, layout_gen_params),
+	KUNIT_CASE(ring_api_test),
 	{}
 };
 
