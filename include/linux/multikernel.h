@@ -65,6 +65,7 @@ int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
 void multikernel_doorbell(void);
 
+void __init multikernel_reserve_fixed_pool(void);
 void __init multikernel_reserve_pool(void);
 bool __init multikernel_pool_requested(void);
 int multikernel_image_info(struct kimage *image,
@@ -99,6 +100,7 @@ static inline int multikernel_register_handler(u16 channel,
 }
 
 static inline void multikernel_unregister_handler(u16 channel) { }
+static inline void multikernel_reserve_fixed_pool(void) { }
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_pool_requested(void) { return false; }
 static inline void multikernel_spawned_exit(int reason) { }

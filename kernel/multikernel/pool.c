@@ -20,6 +20,7 @@
 #include <linux/init.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
+#include <linux/kmemleak.h>
 #include <linux/memblock.h>
 #include <linux/multikernel.h>
 #include <linux/overflow.h>
@@ -201,42 +202,72 @@ bool __init multikernel_pool_requested(void)
 	return mk_pool_requested;
 }
 
+static void __init mk_pool_set(phys_addr_t addr, u64 size)
+{
+	/*
+	 * The pool holds other kernels' memory and is unmapped from the
+	 * direct map while they run: kmemleak must never scan it.
+	 */
+	kmemleak_ignore_phys(addr);
+	mk_pool_res.start = addr;
+	mk_pool_res.end = addr + size - 1;
+	pr_info("reserved %lluM pool at [mem %#018llx-%#018llx]\n",
+		size >> 20, (u64)mk_pool_res.start, (u64)mk_pool_res.end);
+}
+
 /**
- * multikernel_reserve_pool() - reserve the pool asked for on the command line
+ * multikernel_reserve_fixed_pool() - reserve a pool asked for at a fixed base
+ *
+ * Called by the architecture's setup code right after memblock learns
+ * the memory map and before anything is allocated above the first
+ * megabyte, so that a pool given as SIZE@BASE gets its range on every
+ * boot (the decompressor keeps the kernel itself out of it). Does
+ * nothing for a pool without a base; multikernel_reserve_pool() places
+ * that one. On failure nothing is reserved and the reason is logged.
+ */
+void __init multikernel_reserve_fixed_pool(void)
+{
+	const struct mk_pool_spec *req = &mk_pool_req;
+	phys_addr_t addr;
+
+	if (!mk_pool_requested || !req->fixed)
+		return;
+
+	addr = memblock_phys_alloc_range(req->size, MK_POOL_ALIGN, req->base,
+					 req->base + req->size);
+	if (!addr) {
+		pr_err("cannot reserve multikernel_pool: %lluM at %#llx is not free RAM\n",
+		       req->size >> 20, req->base);
+		return;
+	}
+	mk_pool_set(addr, req->size);
+}
+
+/**
+ * multikernel_reserve_pool() - reserve a pool asked for without a base
  *
  * Called by the architecture's setup code once memblock knows all of
- * memory, at the point where the crash kernel region is reserved. On
+ * memory, at the point where the crash kernel region is reserved, so
+ * that the pool stays out of hotpluggable memory. A pool at a fixed
+ * base was reserved earlier, by multikernel_reserve_fixed_pool(). On
  * failure nothing is reserved and the reason is logged.
  */
 void __init multikernel_reserve_pool(void)
 {
 	const struct mk_pool_spec *req = &mk_pool_req;
-	phys_addr_t start = SZ_16M, end = MEMBLOCK_ALLOC_ACCESSIBLE;
 	phys_addr_t addr;
 
-	if (!mk_pool_requested)
+	if (!mk_pool_requested || req->fixed)
 		return;
 
-	if (req->fixed) {
-		start = req->base;
-		end = req->base + req->size;
-	}
-
-	addr = memblock_phys_alloc_range(req->size, MK_POOL_ALIGN, start, end);
+	addr = memblock_phys_alloc_range(req->size, MK_POOL_ALIGN, SZ_16M,
+					 MEMBLOCK_ALLOC_ACCESSIBLE);
 	if (!addr) {
-		if (req->fixed)
-			pr_err("cannot reserve multikernel_pool: %lluM at %#llx is not free RAM\n",
-			       req->size >> 20, req->base);
-		else
-			pr_err("cannot reserve multikernel_pool: no free %lluM range\n",
-			       req->size >> 20);
+		pr_err("cannot reserve multikernel_pool: no free %lluM range\n",
+		       req->size >> 20);
 		return;
 	}
-
-	mk_pool_res.start = addr;
-	mk_pool_res.end = addr + req->size - 1;
-	pr_info("reserved %lluM pool at [mem %#018llx-%#018llx]\n",
-		req->size >> 20, (u64)mk_pool_res.start, (u64)mk_pool_res.end);
+	mk_pool_set(addr, req->size);
 }
 
 static int __init mk_pool_init(void)
