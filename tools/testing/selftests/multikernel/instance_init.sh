@@ -32,6 +32,8 @@ trap 'poweroff -f' USR2 TERM
 case " $(cat /proc/cmdline) " in
 *" mktest.hang "*)
 	echo "mk-instance hanging with interrupts off" >/dev/ttyS1
+	echo "mk-instance hanging with interrupts off" \
+		>/sys/kernel/multikernel/message
 	echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT
 	;;
 *" mktest.panic "*)

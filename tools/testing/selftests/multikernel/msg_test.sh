@@ -93,8 +93,9 @@ free0=$(cat $MK/pool_free)
 size0=$(cat $PARAM/ring_size)
 
 out=$("$PEER" down /dev/multikernel1)
+rc=$?
 echo "$out" | sed 's/^/# /'
-check "no instance: read and write fail with ENOTCONN" [ $? = 0 ]
+check "no instance: read and write fail with ENOTCONN" [ $rc = 0 ]
 
 check "default rings: instance running with the echo agent" start
 check "default rings: link reports its ring size" [ "$(link ring_size)" = "$size0" ]

@@ -54,10 +54,11 @@ wait_state() {
 	done
 }
 
-# wait_message ID: wait for the spawned kernel's report.
+# wait_message ID [PREFIX]: wait for the spawned kernel's report, or
+# for its last message to start with PREFIX.
 wait_message() {
 	t=0
-	while ! inst $1 message | grep -q '^mk-instance '; do
+	while ! inst $1 message | grep -q "^${2:-mk-instance }"; do
 		[ $t -ge $((WAIT * 10)) ] && return 1
 		sleep 0.1
 		t=$((t + 1))
@@ -90,7 +91,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..34"
+echo "1..35"
 
 for i in 1 2 3 4 5 6 7 8; do
 	$KEXEC -u --multikernel=$i >/dev/null 2>&1
@@ -181,11 +182,13 @@ check "two instances: stopped, CPUs and pool as before" back_to_start "$free0"
 
 # Kill one that spins with interrupts off.
 load 1 2-3 256M mktest.hang
+free_hang=$(cat $MK/pool_free)
 put 1 state start >/dev/null
-wait_state 1 running && wait_message 1
-sleep 2
+wait_state 1 running && wait_message 1 "mk-instance hanging"
 check "kill: a kernel spinning with interrupts off" put_ok 1 state kill
-check "kill: stopped, CPUs back" is_back 1 "$(cat $MK/pool_free)"
+check "kill: stopped, CPUs and pool as when loaded" is_back 1 "$free_hang"
+check "kill: the pool is what the load took" \
+	[ "$free_hang" = "$free1" ]
 $KEXEC -u --multikernel=1 >/dev/null
 
 # A kernel whose only CPU spins with interrupts off stops its heartbeat.
