@@ -4,7 +4,8 @@
 #   qemu.sh VARIANT LOGNAME "EXTRA KERNEL ARGS"
 # Serial 0 (ttyS0) is the host console, logged to build/logs/LOGNAME.log
 # (and shown when SHOW=1). Serial 1 (ttyS1) is left to spawned kernels
-# and logged to build/logs/LOGNAME.ttyS1.log. Exits 124 on timeout.
+# and logged to build/logs/LOGNAME.ttyS1.log. Exits 124 on timeout and
+# when the watchdog found the guest hung (see watchdog.py).
 
 . "$(dirname "$0")/common.sh"
 
@@ -26,23 +27,41 @@ log=$B/logs/$name.log
 : >"$B/logs/$name.ttyS1.log"
 
 # ttyS1 is wired to QEMU's second serial port for spawned kernels.
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 $extra"
+# unknown_nmi_panic: the watchdog's NMI ends a hung guest with a
+# backtrace, and no test sends the host an NMI of its own.
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 unknown_nmi_panic $extra"
+mon=$B/logs/$name.monitor
+hang=$B/logs/$name.hang
+rm -f "$mon" "$hang" "$hang.silence"
 
 cmd=(qemu-system-x86_64 -M q35 -accel tcg -smp "$SMP" -m "$MEM"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
-	-display none -monitor none -no-reboot
+	-display none -no-reboot
 	-serial "file:$log" -serial "file:$B/logs/$name.ttyS1.log")
 
 if [ "${INTERACTIVE:-0}" = 1 ]; then
 	cmd=("${cmd[@]/#file:$log/mon:stdio}")
 	exec "${cmd[@]}"
 fi
+cmd+=(-monitor "unix:$mon,server=on,wait=off")
 if [ "${SHOW:-0}" = 1 ]; then
 	tail -n +1 -f "$log" --pid=$$ &
 	tail -n +1 -f "$B/logs/$name.ttyS1.log" --pid=$$ | sed -u 's/^/[ttyS1] /' &
 fi
+# A guest whose console stays quiet for WATCHDOG seconds is hung: the
+# watchdog saves where its vCPUs are to $name.hang and ends it. Tests
+# print as they go, and the longest quiet stretch of a passing run is
+# kept in $name.hang.silence to show the margin.
+"$ROOT/harness/watchdog.py" "$log" "$mon" "${WATCHDOG:-300}" \
+	"$B/obj-$cfg/vmlinux" "$hang" &
+watchdog=$!
 rc=0
 timeout --foreground -k 5 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null || rc=$?
+kill "$watchdog" 2>/dev/null
+wait "$watchdog" 2>/dev/null || true
+rm -f "$mon"
+# A hung guest counts as timed out, however it ended.
+[ -s "$hang" ] && rc=124
 if [ "${SHOW:-0}" = 1 ]; then
 	sleep 0.5
 fi

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Watch a QEMU guest's console and look inside the guest when it goes quiet.
+
+  watchdog.py LOG MONITOR SILENCE VMLINUX OUT
+
+LOG is the guest's console log, MONITOR the UNIX socket of QEMU's human
+monitor, SILENCE the seconds without console output after which the
+guest counts as hung, VMLINUX the kernel it runs (for symbols). When
+the console stays quiet that long, OUT gets each vCPU's registers, with
+RIP resolved to a kernel symbol, and the monitor injects an NMI; the
+guest boots with unknown_nmi_panic, so the NMI ends it with a panic
+that prints the interrupted CPU's backtrace on the console. A guest that
+does not exit after that is quit. The caller ends the watchdog with
+SIGTERM once QEMU has exited. Whether or not it fired, OUT.silence
+gets the longest quiet stretch seen, in seconds, so that SILENCE can be
+set from what passing runs need.
+"""
+
+import bisect
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+POLL = 1.0
+
+
+def monitor(path, cmd, wait=5.0):
+    """Send one command to QEMU's human monitor and return its answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(wait)
+        s.connect(path)
+        out = b""
+        # The banner ends with the first prompt.
+        while b"(qemu) " not in out:
+            out += s.recv(65536)
+        s.sendall(cmd.encode() + b"\n")
+        out = b""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if out.rstrip().endswith(b"(qemu)"):
+                break
+    text = out.decode(errors="replace").replace("\r", "")
+    return text.rsplit("(qemu)", 1)[0]
+
+
+def symbols(vmlinux):
+    """Text symbols of VMLINUX as a sorted list of (address, name)."""
+    try:
+        out = subprocess.run(["nm", "-n", vmlinux], capture_output=True,
+                             text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    syms = []
+    for ln in out.splitlines():
+        parts = ln.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
+    return syms
+
+
+def resolve(syms, addr):
+    i = bisect.bisect_right(syms, (addr, "\xff")) - 1
+    if i < 0 or addr - syms[i][0] > 0x100000:
+        return "?"
+    return f"{syms[i][1]}+{addr - syms[i][0]:#x}"
+
+
+def kernel_offset(log, wait):
+    """The KASLR offset the panic prints, waiting up to WAIT seconds."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        with open(log, errors="replace") as f:
+            m = re.search(r"Kernel Offset: (0x[0-9a-f]+|disabled)", f.read())
+        if m:
+            return 0 if m.group(1) == "disabled" else int(m.group(1), 16)
+        time.sleep(POLL)
+    return None
+
+
+def dump(mon, log, vmlinux, out, quiet_for):
+    regs = monitor(mon, "info registers -a")
+    # The guest panics on the NMI, prints the interrupted CPU's
+    # backtrace, and says where KASLR put the kernel.
+    monitor(mon, "nmi")
+    offset = kernel_offset(log, 30)
+    syms = symbols(vmlinux)
+    summary = [f"console quiet for {quiet_for:.0f} s; where each vCPU was:"]
+    for block in re.split(r"(?m)^(?=CPU#\d+)", regs):
+        m = re.match(r"CPU#(\d+)", block)
+        rip = re.search(r"RIP=([0-9a-f]{16})", block)
+        if not m or not rip:
+            continue
+        addr = int(rip.group(1), 16)
+        where = "?" if offset is None else resolve(syms, addr - offset)
+        state = " (halted)" if "HLT=1" in block else ""
+        summary.append(f"  CPU {m.group(1)}: RIP {addr:#x} {where}{state}")
+    with open(out, "w") as f:
+        f.write("\n".join(summary) + "\n\n" + regs)
+
+
+def main(argv):
+    if len(argv) != 6:
+        print(__doc__, file=sys.stderr)
+        return 2
+    log, mon, silence, vmlinux, out = argv[1], argv[2], float(argv[3]), \
+        argv[4], argv[5]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    size, last, longest, fired = -1, time.monotonic(), 0.0, None
+    try:
+        while True:
+            time.sleep(POLL)
+            now = time.monotonic()
+            try:
+                cur = os.path.getsize(log)
+            except OSError:
+                break
+            if cur != size:
+                size, last = cur, now
+            longest = max(longest, now - last)
+            if fired is None and now - last >= silence:
+                fired = now
+                try:
+                    dump(mon, log, vmlinux, out, now - last)
+                except OSError as e:
+                    with open(out, "a") as f:
+                        f.write(f"monitor: {e}\n")
+            elif fired is not None and now - fired > 60:
+                try:
+                    monitor(mon, "quit")
+                except OSError:
+                    pass
+                break
+    finally:
+        with open(out + ".silence", "w") as f:
+            f.write(f"{longest:.0f}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
