@@ -10,7 +10,7 @@ H := harness
 export SMP MEM T BOOTS JOBS CFG
 
 .PHONY: help deps tree kexec-tools kernel-guest kernel-debug kernel-off \
-	initramfs-guest initramfs-debug run bench shell check patches series \
+	initramfs-guest initramfs-debug run bench shell check bootloop patches series \
 	series-check clean
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo 'make check         build the debug kernel, run every test, print the table'
 	@echo '                   T=NAME re-runs one KUnit suite or kselftest (NAME[.case])'
 	@echo '                   BOOTS="main" only the named boots of harness/boots'
+	@echo 'make bootloop      boot the debug kernel N=30 times with the hang watchdog'
 	@echo 'make shell         boot the guest to a shell on this terminal'
 	@echo 'make tree          prepare build/linux (base + patches/ + linked new files)'
 	@echo 'make patches       regenerate patches/ from commits and edits in build/linux'
@@ -39,8 +40,12 @@ kernel-guest kernel-debug kernel-off: kernel-%: tree
 kexec-tools: deps
 	@$(H)/kexec-tools.sh
 
-initramfs-guest initramfs-debug: initramfs-%: kernel-% kexec-tools
-	@$(H)/initramfs.sh $*
+initramfs-guest: kernel-guest kexec-tools
+	@$(H)/initramfs.sh guest
+
+# The debug kernel's guest starts the guest kernel in its instances.
+initramfs-debug: kernel-debug kernel-guest kexec-tools
+	@$(H)/initramfs.sh debug
 
 run: initramfs-guest
 	@SHOW=1 $(H)/qemu.sh guest run \
@@ -55,6 +60,9 @@ shell: initramfs-guest
 
 check: initramfs-debug
 	@$(H)/check.sh
+
+bootloop: initramfs-debug
+	@$(H)/bootloop.sh debug $(or $(N),30)
 
 patches:
 	@$(H)/patches.sh

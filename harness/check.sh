@@ -4,7 +4,7 @@
 # print the table of results.
 #   T=NAME      only the KUnit suite or kselftest NAME (or NAME.case)
 #   BOOTS="a b" only these boots
-#   CFG=debug   the kernel variant to boot
+#   CFG=debug   the kernel variant of boots that name none
 
 . "$(dirname "$0")/common.sh"
 
@@ -15,6 +15,7 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 R=$B/results
 rm -rf "$R"
 mkdir -p "$R" "$B/logs"
+: >"$R/times"
 
 trim() {
 	sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<<"$1"
@@ -59,58 +60,119 @@ check_w1() {
 	fi
 }
 
+# What a kernel reports when something is broken; the guest's init
+# scans the host's log for the same.
+BAD='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|suspected memory leak|unreferenced object|INFO: (task|possible|trying)|general protection|Call Trace'
+
+# Spawned kernels write their consoles to QEMU's second serial port,
+# which only the harness can read: they must be as clean as the host.
+# A kernel that panics on purpose does so with sysrq-c, which the
+# kernel itself announces: what it prints from there until the next
+# kernel boots is excused. (Its init's own "mk-instance panicking" can
+# be lost in the tty buffer.)
+check_ttyS1() {
+	local name=$1 log=$B/logs/$1.ttyS1.log what="$1: spawned kernels' consoles are clean" bad
+	if [ ! -s "$log" ]; then
+		result FAIL "$what" "no spawned kernel wrote to $log"
+		return
+	fi
+	bad=$(awk -v bad="$BAD" '
+		/sysrq: Trigger a crash/ { excused = 1 }
+		/Linux version / { excused = 0 }
+		$0 ~ bad && !excused { print }' "$log" | head -n 5)
+	if [ -n "$bad" ]; then
+		result FAIL "$what" "$(tr '\n' ' ' <<<"$bad")(see $log)"
+	else
+		result PASS "$what" ""
+	fi
+}
+
+# timed NAME COMMAND...: run a step, note its wall time for the table.
+timed() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s)
+	"$@" || rc=$?
+	printf '%s\t%s\n' "$name" $(($(date +%s) - t0)) >>"$R/times"
+	return $rc
+}
+
+boot_line() {
+	local name args suites variant skips
+	IFS='|' read -r name args suites variant skips <<<"$1"
+	name=$(trim "$name")
+	args=$(trim "$args")
+	suites=$(trim "$suites")
+	variant=$(trim "${variant:-}")
+	skips=$(trim "${skips:-}")
+	printf '%s|%s|%s|%s|%s\n' "$name" "$args" "$suites" "${variant:-$CFG}" "$skips"
+}
+
+# The boots to run: all of harness/boots, those named by BOOTS, or for
+# T=NAME those that expect NAME's suite; a NAME that no boot expects is
+# a failure of its own (and a case name that matches nothing fails in
+# ktap.py).
+boots=$(grep -v -e '^#' -e '^[[:space:]]*$' "$ROOT/harness/boots" |
+	while read -r line; do boot_line "$line"; done)
+if [ -n "$BOOTS" ]; then
+	for b in $BOOTS; do
+		grep -q "^$b|" <<<"$boots" || die "BOOTS names '$b', which harness/boots does not list"
+	done
+	boots=$(awk -F'|' -v want=" $BOOTS " 'index(want, " " $1 " ")' <<<"$boots")
+fi
+if [ -n "$T" ]; then
+	mine=$(awk -F'|' -v t="${T%%.*}" '{ n = split($3, s, " "); for (i = 1; i <= n; i++) if (s[i] == t) { print; break } }' <<<"$boots")
+	[ -n "$mine" ] || result FAIL "T=$T" "no boot in harness/boots expects suite '${T%%.*}'"
+	boots=$mine
+fi
+
 if [ -z "$T" ] && [ -z "$BOOTS" ] && [ "${SKIP_BUILD_CHECKS:-0}" != 1 ]; then
 	note "harness and build checks"
 	if out=$("$ROOT/harness/ktap_selftest.py" 2>&1); then
-		result PASS "harness: ktap.py fails panics, hangs, missing results" ""
+		result PASS "harness: ktap.py fails broken, short, skipped and extra results" ""
 	else
-		result FAIL "harness: ktap.py fails panics, hangs, missing results" "$out"
+		result FAIL "harness: ktap.py fails broken, short, skipped and extra results" "$out"
 	fi
-	check_off
-	check_w1
+	timed "build: CONFIG_MULTIKERNEL=n" check_off
+	timed "build: W=1" check_w1
 fi
 
-# Build the other kernel variants that boots ask for.
-for v in $(awk -F'|' '!/^#/ && NF >= 4 { gsub(/ /, "", $4); print $4 }' \
-		"$ROOT/harness/boots" | sort -u); do
+# Build the other kernel variants that the boots ask for.
+for v in $(cut -d'|' -f4 <<<"$boots" | sort -u); do
 	[ "$v" = "$CFG" ] && continue
-	"$ROOT/harness/kbuild.sh" "$v"
-	"$ROOT/harness/initramfs.sh" "$v"
+	timed "build: $v kernel and initramfs" bash -c \
+		"'$ROOT/harness/kbuild.sh' '$v' && '$ROOT/harness/initramfs.sh' '$v'"
 done
 
-while IFS='|' read -r name args suites variant; do
-	name=$(trim "$name")
-	case "$name" in ''|'#'*) continue ;; esac
-	if [ -n "$BOOTS" ] && ! grep -qw -- "$name" <<<"$BOOTS"; then
-		continue
-	fi
-	args=$(trim "$args")
+# TEST_TIMEOUT bounds one kselftest in the guest; BOOT_TIMEOUT (in
+# qemu.sh) one boot. Both are far above what a passing run takes (see
+# the times table), so that only a hang or a livelock reaches them.
+while IFS='|' read -r name args suites variant skips; do
 	# shellcheck disable=SC2206
-	expect=($(trim "$suites"))
+	expect=($suites)
+	opts=()
+	for s in $skips; do opts+=(--skip "$s"); done
 	if [ -n "$T" ]; then
 		args="$args mktest.filter=$T kunit.filter_glob=$T"
 		expect=()
+		opts+=(--filter "$T")
 	fi
-	variant=$(trim "${variant:-}")
-	note "boot $name (${variant:-$CFG} kernel): $args"
+	note "boot $name ($variant kernel): $args"
 	rc=0
-	"$ROOT/harness/qemu.sh" "${variant:-$CFG}" "$name" \
-		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" || rc=$?
-	# A guest that never got as far as the first test (seen once: the
-	# console stalled right after "Run /init") is booted once more; a
-	# boot that stops anywhere later fails as it is.
-	if ! grep -aq '^==== MKTEST BEGIN ====' "$B/logs/$name.log"; then
-		note "boot $name: no test started; booting it once more (first log in $name.stuck.log)"
-		mv "$B/logs/$name.log" "$B/logs/$name.stuck.log"
-		rc=0
-		"$ROOT/harness/qemu.sh" "${variant:-$CFG}" "$name" \
-			"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" || rc=$?
-	fi
+	timed "boot: $name" "$ROOT/harness/qemu.sh" "$variant" "$name" \
+		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" </dev/null || rc=$?
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
-		"$R/$name.results" "${expect[@]}"
-	# What a spawned kernel writes to its console lands in QEMU's
-	# second serial port, which only the harness can read.
-	if grep -qw spawn_test.sh <<<"${expect[*]}"; then
+		"$R/$name.results" "${opts[@]}" "${expect[@]}"
+	if [ -s "$B/logs/$name.hang" ]; then
+		result FAIL "$name: watchdog" "$(sed -n '1,/^$/p' "$B/logs/$name.hang" | tr '\n' ';')"
+	fi
+	[ -f "$B/logs/$name.hang.silence" ] &&
+		printf '%s\t%s\n' "$name" "$(cat "$B/logs/$name.hang.silence")" >>"$R/silence"
+	# A spawned kernel's console lands in QEMU's second serial port.
+	if [ -z "$T" ] && grep -qw -e spawn_test.sh -e msg_test.sh <<<"$suites"; then
+		check_ttyS1 "$name"
+	fi
+	if [ -z "$T" ] && grep -qw spawn_test.sh <<<"$suites"; then
 		what="$name: spawned kernel's report on ttyS1"
 		if grep -aq '^mk-instance id=1 nproc=2 cpus=0-1 ' "$B/logs/$name.ttyS1.log"; then
 			result PASS "$what" ""
@@ -118,11 +180,22 @@ while IFS='|' read -r name args suites variant; do
 			result FAIL "$what" "no report in $B/logs/$name.ttyS1.log"
 		fi
 	fi
-done <"$ROOT/harness/boots"
+done < <([ -n "$boots" ] && echo "$boots")
 
 echo
 echo "Guest logs: $B/logs/"
 rc=0
-"$ROOT/harness/ktap.py" report "$R"/*.results | tee "$R/table" || rc=$?
+"$ROOT/harness/ktap.py" report "$R"/*.results >"$R/table" || rc=$?
+{
+	head -n -1 "$R/table"
+	echo
+	echo "Wall time per step (s):"
+	awk -F'\t' '{ printf "  %-40s %5d\n", $1, $2; t += $2 } END { printf "  %-40s %5d\n", "total", t }' "$R/times"
+	if [ -f "$R/silence" ]; then
+		echo "Longest quiet console stretch per boot (s; the watchdog fires at ${WATCHDOG:-300}):"
+		awk -F'\t' '{ printf "  %-40s %5d\n", $1, $2 }' "$R/silence"
+	fi
+	tail -n 1 "$R/table"
+} | tee "$R/table.full"
 tail -n 1 "$R/table" >"$R/summary"
 exit $rc

@@ -25,8 +25,14 @@ rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,etc,root,selftests,boot}
 cp /bin/busybox "$R/bin/busybox"
 cp "$B/kexec" "$R/sbin/kexec"
-# The guest loads its own kernel into instances, with a small initrd.
-cp "$O/arch/x86/boot/bzImage" "$R/boot/bzImage"
+# The guest loads the guest kernel into instances, with a small initrd.
+# The debug kernel runs only as the host: KASAN and lockdep check the
+# host's side there, and the guest kernel's own boots check the spawned
+# side, so a debug boot does not start some twenty KASAN kernels under
+# TCG.
+inst=$B/obj-guest/arch/x86/boot/bzImage
+[ -f "$inst" ] || die "$inst missing; run 'make kernel-guest' first"
+cp "$inst" "$R/boot/bzImage"
 ln -s busybox "$R/bin/sh"
 cp "$ROOT/harness/init" "$R/init"
 chmod +x "$R/init"
