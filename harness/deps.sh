@@ -4,7 +4,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-pkgs="$BASE_PKG bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
+pkgs="bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	python3 ccache git qemu-system-x86 busybox-static libc6-dev gcc make
 	perl dpkg-dev zlib1g-dev liblzma-dev patch libck-dev"
 
@@ -13,6 +13,11 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		grep -q "install ok installed" || missing="$missing $p"
 done
+# The base is the exact version in BASE, never whatever the mirror has
+# now: a newer upload is a deliberate, tested change to BASE.
+have=$(dpkg-query -W -f='${Status} ${Version}\n' "$BASE_PKG" 2>/dev/null |
+	sed -n 's/^install ok installed //p')
+[ "$have" = "$BASE_VERSION" ] || missing="$missing $BASE_PKG=$BASE_VERSION"
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then
@@ -23,13 +28,15 @@ if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
-		die "apt-get install$missing failed"
+	if ! apt-get install -y -q --no-install-recommends --allow-downgrades \
+		$missing >/dev/null; then
+		offered=$(apt-cache madison "$BASE_PKG" 2>/dev/null | awk '{ print $3 }' | tr '\n' ' ')
+		die "apt-get install$missing failed.
+  BASE asks for $BASE_PKG $BASE_VERSION; the mirror offers: ${offered:-none}.
+  If that version is gone, move BASE to one it offers, then rebuild and
+  run 'make check' and 'make series-check' on it before committing."
+	fi
 fi
 
-have=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
-if [ "$have" != "$BASE_VERSION" ]; then
-	echo "harness: warning: $BASE_PKG $have installed; the series was tested on $BASE_VERSION (see BASE)" >&2
-fi
-[ -r "$BASE_TARBALL" ] || die "$BASE_TARBALL not found; reinstall $BASE_PKG"
+[ -r "$BASE_TARBALL" ] || die "$BASE_TARBALL not found; reinstall $BASE_PKG=$BASE_VERSION"
 exit 0

@@ -31,8 +31,13 @@ if ! ls "$SRC"/dl/kexec-tools_"${ver#*:}".dsc >/dev/null 2>&1; then
 	note "fetching kexec-tools $ver source"
 	rm -rf "$SRC"
 	mkdir -p "$SRC/dl"
-	(cd "$SRC/dl" && apt-get source -q "kexec-tools=$ver" >/dev/null 2>&1) ||
-		die "apt-get source kexec-tools=$ver failed"
+	if ! (cd "$SRC/dl" && apt-get source -q "kexec-tools=$ver" >/dev/null 2>&1); then
+		offered=$(apt-cache showsrc kexec-tools 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ')
+		die "apt-get source kexec-tools=$ver failed.
+  BASE asks for kexec-tools $ver; the mirror's sources offer: ${offered:-none}.
+  If that version is gone, move kexec_tools in BASE to one it offers,
+  check that kexec-tools/*.patch applies, and run 'make check'."
+	fi
 fi
 
 note "building kexec-tools $ver with the multikernel patch"
