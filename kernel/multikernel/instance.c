@@ -11,6 +11,8 @@
 
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/multikernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -21,6 +23,11 @@
 DEFINE_MUTEX(mk_lock);
 
 static struct mk_instance mk_instances[MK_MAX_INSTANCES];
+
+static bool allow_smt_split;
+module_param(allow_smt_split, bool, 0644);
+MODULE_PARM_DESC(allow_smt_split,
+		 "Let an instance take some hardware threads of a core (default: whole cores only)");
 
 static const char * const mk_state_names[MK_NR_STATES] = {
 	[MK_EMPTY]	= "empty",
@@ -164,6 +171,40 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
 EXPORT_SYMBOL_IF_KUNIT(mk_cpus_check);
 
 /**
+ * mk_cpus_whole_cores() - are the CPUs asked for whole cores?
+ * @want:	the CPUs asked for
+ * @present:	the CPUs this kernel has
+ * @same_core:	whether two CPUs are hardware threads of one core
+ * @cpu:	on failure, a CPU of @want ...
+ * @sibling:	... and a thread of its core that is not in @want
+ *
+ * Two kernels on the threads of one core share its caches, buffers and
+ * per-core MSRs: what one runs can leak what the other computes (MDS,
+ * L1TF), and one can change the other's MSRs.
+ *
+ * Return: 0, or -EBUSY when a core would be split.
+ */
+int mk_cpus_whole_cores(const struct cpumask *want,
+			const struct cpumask *present,
+			bool (*same_core)(unsigned int a, unsigned int b),
+			unsigned int *cpu, unsigned int *sibling)
+{
+	unsigned int a, b;
+
+	for_each_cpu(a, want) {
+		for_each_cpu_andnot(b, present, want) {
+			if (same_core(a, b)) {
+				*cpu = a;
+				*sibling = b;
+				return -EBUSY;
+			}
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_cpus_whole_cores);
+
+/**
  * mk_instance_get() - look up an instance slot
  * @id:		1..%MK_MAX_INSTANCES
  *
@@ -213,9 +254,9 @@ static int mk_check_unloaded(struct mk_instance *mi, const char *what)
  */
 int mk_instance_set_cpus(struct mk_instance *mi, const char *buf)
 {
+	unsigned int i, sibling;
 	cpumask_var_t want, taken;
 	const char *why = NULL;
-	unsigned int i;
 	int ret;
 
 	if (!zalloc_cpumask_var(&want, GFP_KERNEL))
@@ -249,6 +290,15 @@ int mk_instance_set_cpus(struct mk_instance *mi, const char *buf)
 	ret = mk_cpus_check(want, cpu_present_mask, taken, &why);
 	if (ret) {
 		mk_set_error(mi, ret, "cpus %*pbl: %s", cpumask_pr_args(want), why);
+		goto out;
+	}
+	if (!allow_smt_split &&
+	    mk_cpus_whole_cores(want, cpu_present_mask,
+				arch_multikernel_same_core, &i, &sibling)) {
+		ret = -EBUSY;
+		mk_set_error(mi, ret,
+			     "cpus %*pbl: CPU %u shares a core with CPU %u; instances get whole cores (multikernel.allow_smt_split=1 overrides)",
+			     cpumask_pr_args(want), i, sibling);
 		goto out;
 	}
 	cpumask_copy(mi->cpus, want);

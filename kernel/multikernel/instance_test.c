@@ -153,6 +153,62 @@ static void cpus_check_test(struct kunit *test)
 	free_cpumask_var(taken);
 }
 
+/* A made-up machine whose cores are CPUs 0-1 and 2-3. */
+static bool pairs_same_core(unsigned int a, unsigned int b)
+{
+	return a / 2 == b / 2;
+}
+
+static bool no_smt(unsigned int a, unsigned int b)
+{
+	return false;
+}
+
+static void cpus_whole_cores_test(struct kunit *test)
+{
+	cpumask_var_t want, present;
+	unsigned int cpu = 0, sib = 0;
+
+	if (nr_cpu_ids < 4)
+		kunit_skip(test, "needs at least 4 possible CPUs");
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&want, GFP_KERNEL));
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&present, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, cpulist_parse("0-3", present), 0);
+
+	/* A whole core. */
+	KUNIT_ASSERT_EQ(test, cpulist_parse("2-3", want), 0);
+	KUNIT_EXPECT_EQ(test, mk_cpus_whole_cores(want, present,
+						  pairs_same_core, &cpu, &sib), 0);
+
+	/* Half a core: the thread left behind is named. */
+	KUNIT_ASSERT_EQ(test, cpulist_parse("2", want), 0);
+	KUNIT_EXPECT_EQ(test, mk_cpus_whole_cores(want, present,
+						  pairs_same_core, &cpu, &sib), -EBUSY);
+	KUNIT_EXPECT_EQ(test, cpu, 2U);
+	KUNIT_EXPECT_EQ(test, sib, 3U);
+
+	/* The other thread of the host's first core, beside a whole one. */
+	KUNIT_ASSERT_EQ(test, cpulist_parse("1-3", want), 0);
+	KUNIT_EXPECT_EQ(test, mk_cpus_whole_cores(want, present,
+						  pairs_same_core, &cpu, &sib), -EBUSY);
+	KUNIT_EXPECT_EQ(test, cpu, 1U);
+	KUNIT_EXPECT_EQ(test, sib, 0U);
+
+	/* A thread whose sibling is not present is a whole core. */
+	KUNIT_ASSERT_EQ(test, cpulist_parse("0-2", present), 0);
+	KUNIT_ASSERT_EQ(test, cpulist_parse("2", want), 0);
+	KUNIT_EXPECT_EQ(test, mk_cpus_whole_cores(want, present,
+						  pairs_same_core, &cpu, &sib), 0);
+
+	/* Without SMT every CPU is a core. */
+	KUNIT_ASSERT_EQ(test, cpulist_parse("1", want), 0);
+	KUNIT_EXPECT_EQ(test, mk_cpus_whole_cores(want, present, no_smt,
+						  &cpu, &sib), 0);
+
+	free_cpumask_var(want);
+	free_cpumask_var(present);
+}
+
 #define FAKE_BASE	SZ_1G
 #define FAKE_SIZE	SZ_64M
 
@@ -263,6 +319,7 @@ static struct kunit_case instance_test_cases[] = {
 	KUNIT_CASE(state_errno_test),
 	KUNIT_CASE(state_names_test),
 	KUNIT_CASE_PARAM(cpus_check_test, cpus_gen_params),
+	KUNIT_CASE(cpus_whole_cores_test),
 	KUNIT_CASE(pool_alignment_test),
 	KUNIT_CASE(pool_exhaustion_test),
 	KUNIT_CASE(pool_fragmentation_test),

@@ -83,6 +83,10 @@ int mk_state_next(enum mk_state from, enum mk_event event,
 
 int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
 		  const struct cpumask *taken, const char **why);
+int mk_cpus_whole_cores(const struct cpumask *want,
+			const struct cpumask *present,
+			bool (*same_core)(unsigned int a, unsigned int b),
+			unsigned int *cpu, unsigned int *sibling);
 
 /**
  * struct mk_instance - one multikernel instance slot

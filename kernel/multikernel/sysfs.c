@@ -6,13 +6,31 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/capability.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "internal.h"
+
+/*
+ * Changing instances, like loading a kernel with kexec, needs
+ * CAP_SYS_BOOT: root that dropped it may look but not touch. The check
+ * is on the writer's credentials, as kexec_file_load() checks its
+ * caller's.
+ */
+static int mk_may_write(const struct attribute *attr)
+{
+	if (capable(CAP_SYS_BOOT))
+		return 0;
+	pr_notice_ratelimited("%s[%d]: writing %s needs CAP_SYS_BOOT\n",
+			      current->comm, task_pid_nr(current), attr->name);
+	return -EPERM;
+}
 
 static ssize_t pool_size_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
@@ -42,7 +60,11 @@ static struct kobj_attribute instance_id_attr = __ATTR_RO(instance_id);
 static ssize_t message_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
-	return mk_spawned_message(buf, count) ?: count;
+	int ret = mk_may_write(&attr->attr);
+
+	if (!ret)
+		ret = mk_spawned_message(buf, count);
+	return ret ?: count;
 }
 
 static struct kobj_attribute message_attr = __ATTR_WO(message);
@@ -77,12 +99,16 @@ static struct mk_instance *to_mi(struct kobject *kobj)
 }
 
 /* Run @fn on a trimmed copy of what user space wrote. */
-static ssize_t mk_store(struct kobject *kobj, const char *buf, size_t count,
+static ssize_t mk_store(struct kobject *kobj, struct kobj_attribute *attr,
+			const char *buf, size_t count,
 			int (*fn)(struct mk_instance *mi, const char *arg))
 {
 	char *arg;
 	int ret;
 
+	ret = mk_may_write(&attr->attr);
+	if (ret)
+		return ret;
 	arg = kstrndup(buf, count, GFP_KERNEL);
 	if (!arg)
 		return -ENOMEM;
@@ -100,7 +126,7 @@ static ssize_t cpus_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t cpus_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
-	return mk_store(kobj, buf, count, mk_instance_set_cpus);
+	return mk_store(kobj, attr, buf, count, mk_instance_set_cpus);
 }
 
 static struct kobj_attribute cpus_attr = __ATTR_RW(cpus);
@@ -120,7 +146,7 @@ static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t memory_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
-	return mk_store(kobj, buf, count, mk_instance_set_memory);
+	return mk_store(kobj, attr, buf, count, mk_instance_set_memory);
 }
 
 static struct kobj_attribute memory_attr = __ATTR_RW(memory);
@@ -134,7 +160,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
-	return mk_store(kobj, buf, count, mk_instance_control);
+	return mk_store(kobj, attr, buf, count, mk_instance_control);
 }
 
 static struct kobj_attribute state_attr = __ATTR_RW(state);
@@ -155,7 +181,8 @@ static ssize_t mem_range_show(struct kobject *kobj,
 	return ret;
 }
 
-static struct kobj_attribute mem_range_attr = __ATTR_RO(mem_range);
+/* Physical addresses, as /proc/iomem shows them: root only. */
+static struct kobj_attribute mem_range_attr = __ATTR_RO_MODE(mem_range, 0400);
 
 static ssize_t image_size_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
@@ -185,7 +212,7 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return ret;
 }
 
-static struct kobj_attribute cmdline_attr = __ATTR_RO(cmdline);
+static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
 
 static ssize_t last_error_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
@@ -231,7 +258,7 @@ static ssize_t instance_message_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute instance_message_attr =
-	__ATTR(message, 0444, instance_message_show, NULL);
+	__ATTR(message, 0400, instance_message_show, NULL);
 
 static struct attribute *mk_instance_attrs[] = {
 	&cpus_attr.attr,

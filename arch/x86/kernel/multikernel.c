@@ -28,6 +28,7 @@
 #include <asm/pgtable.h>
 #include <asm/set_memory.h>
 #include <asm/smp.h>
+#include <asm/topology.h>
 #include <asm/tsc.h>
 #include <uapi/asm/multikernel.h>
 
@@ -274,6 +275,27 @@ void arch_multikernel_send_doorbell(u32 hwid)
 u32 arch_multikernel_cpu_hwid(unsigned int cpu)
 {
 	return per_cpu(x86_cpu_to_apicid, cpu);
+}
+
+/**
+ * arch_multikernel_same_core() - are two CPUs hardware threads of one core?
+ * @a:		a present CPU
+ * @b:		another
+ *
+ * Compares the package, die and core IDs each CPU reported when it
+ * first booted; they stay valid while a CPU is offline.
+ *
+ * Return: true for two threads of one core; false otherwise, and for a
+ * CPU that never booted, whose topology is unknown.
+ */
+bool arch_multikernel_same_core(unsigned int a, unsigned int b)
+{
+	if (!cpumask_test_cpu(a, &cpus_booted_once_mask) ||
+	    !cpumask_test_cpu(b, &cpus_booted_once_mask))
+		return false;
+	return topology_physical_package_id(a) == topology_physical_package_id(b) &&
+	       topology_die_id(a) == topology_die_id(b) &&
+	       topology_core_id(a) == topology_core_id(b);
 }
 
 /* A peer kernel has messages for this one, or room for them. */

@@ -3,7 +3,8 @@
  * Loading kernels into multikernel instances with kexec_file_load():
  * configuration through sysfs, load and unload, every refused input with
  * its errno and no trace left behind, two instances at once, and the
- * ordinary and crash kexec images beside them.
+ * ordinary and crash kexec images beside them. Without CAP_SYS_BOOT
+ * nothing can be changed, and what reveals an instance is root's only.
  *
  * Needs a pool of at least 512M, a bzImage at /boot/bzImage (the
  * running kernel's own is fine), and for the crash test a crashkernel=
@@ -17,8 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/kexec.h>
 
 #include "../kselftest_harness.h"
@@ -438,6 +442,185 @@ static int kmemleak(const char *cmd)
 	return ret;
 }
 
+/* Does a kernel log line at @level or more urgent contain @what? */
+static int kmsg_has(int level, const char *what)
+{
+	char rec[2048];
+	int fd, found = 0;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		if ((atoi(rec) & 7) <= level && strstr(rec, what)) {
+			found = 1;
+			break;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/* Drop CAP_SYS_BOOT from every set of this process, for good. */
+static int drop_cap_sys_boot(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int i = CAP_TO_INDEX(CAP_SYS_BOOT);
+	__u32 mask = CAP_TO_MASK(CAP_SYS_BOOT);
+
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_BOOT, 0, 0, 0) ||
+	    syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[i].effective &= ~mask;
+	data[i].permitted &= ~mask;
+	data[i].inheritable &= ~mask;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Root without CAP_SYS_BOOT may read the instances but change nothing:
+ * each refusal is EPERM. The child reports each wrong answer as a bit.
+ */
+TEST_F_TIMEOUT(mk, needs_cap_sys_boot, 300)
+{
+	static const char * const what[] = {
+		"dropping CAP_SYS_BOOT", "start: EPERM", "kill: EPERM",
+		"cpus: EPERM", "memory: EPERM", "unload: EPERM",
+		"state still readable",
+	};
+	struct snapshot before, before2;
+	int status, bad, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
+	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
+	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD));
+	snap(1, &before);
+	snap(2, &before2);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		bad = 0;
+		if (drop_cap_sys_boot())
+			_exit(1);
+		bad |= (inst_write(1, "state", "start") != -EPERM) << 1;
+		bad |= (inst_write(1, "state", "kill") != -EPERM) << 2;
+		bad |= (inst_write(2, "cpus", "1") != -EPERM) << 3;
+		bad |= (inst_write(2, "memory", "128M") != -EPERM) << 4;
+		bad |= (mk_unload(1) != -EPERM) << 5;
+		bad |= (strcmp(inst_read(1, "state"), "loaded") != 0) << 6;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	bad = WEXITSTATUS(status);
+	for (i = 0; i < (int)ARRAY_SIZE(what); i++)
+		if (bad & (1 << i))
+			TH_LOG("without CAP_SYS_BOOT, wrong: %s", what[i]);
+	EXPECT_EQ(0, bad);
+	EXPECT_UNCHANGED(1, &before);
+	EXPECT_UNCHANGED(2, &before2);
+	EXPECT_EQ(1, kmsg_has(5, "writing state needs CAP_SYS_BOOT"));
+	EXPECT_EQ(0, mk_unload(1));
+}
+
+/*
+ * Two kernels never share a core: half of one is refused, with the
+ * reason, and changes nothing; the whole core is fine. Needs a machine
+ * with SMT and a core without CPU 0 (QEMU: -smp 4,threads=2).
+ */
+TEST_F_TIMEOUT(mk, whole_cores, 300)
+{
+	int cpu, a = -1, b = -1;
+	struct snapshot before;
+	char path[128], sib[64];
+
+	for (cpu = 1; cpu < 64 && a < 0; cpu++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+			 cpu);
+		if (sysfs_read(path, sib, sizeof(sib)))
+			continue;
+		if (sscanf(sib, "%d%*[-,]%d", &a, &b) != 2 || a == 0)
+			a = -1;
+	}
+	if (a < 0)
+		SKIP(return, "no core of two threads without CPU 0");
+
+	snap(1, &before);
+	snprintf(sib, sizeof(sib), "%d", b);
+	EXPECT_EQ(-EBUSY, inst_write(1, "cpus", sib));
+	EXPECT_TRUE(contains(inst_read(1, "last_error"), "shares a core"));
+	EXPECT_UNCHANGED(1, &before);
+	/* The other thread of CPU 0's core stays with the host too. */
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/cpu/cpu0/topology/thread_siblings_list");
+	ASSERT_EQ(0, sysfs_read(path, sib, sizeof(sib)));
+	if (sscanf(sib, "0%*[-,]%d", &cpu) == 1) {
+		snprintf(sib, sizeof(sib), "%d", cpu);
+		EXPECT_EQ(-EBUSY, inst_write(1, "cpus", sib));
+		EXPECT_UNCHANGED(1, &before);
+	}
+	snprintf(sib, sizeof(sib), "%d,%d", a, b);
+	EXPECT_EQ(0, inst_write(1, "cpus", sib));
+	EXPECT_EQ(0, mk_unload(1));
+}
+
+/* What reveals an instance's layout, command line or messages is root's. */
+TEST_F_TIMEOUT(mk, root_only_files, 300)
+{
+	static const char * const secret[] = { "cmdline", "mem_range", "message" };
+	char path[128];
+	struct stat st;
+	int status, i;
+	pid_t pid;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), INST "1/%s", secret[i]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(0400, st.st_mode & 0777) {
+			TH_LOG("%s has mode %o", secret[i], st.st_mode & 0777);
+		}
+	}
+	ASSERT_EQ(0, stat(INST "1/state", &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+
+	/* Nobody reads state, and nothing else. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0, fd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		for (i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), INST "1/%s", secret[i]);
+			fd = open(path, O_RDONLY);
+			bad |= (fd >= 0 || errno != EACCES) << (i + 1);
+		}
+		fd = open(INST "1/state", O_RDONLY);
+		bad |= (fd < 0) << 4;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* 100 rounds (MK_CYCLES to change) take minutes under TCG and KASAN. */
 TEST_F_TIMEOUT(mk, cycles, 1200)
 {
@@ -465,7 +648,7 @@ TEST_F_TIMEOUT(mk, cycles, 1200)
 	/* Pool accounting above checked every cycle; leaks need kmemleak. */
 	if (!leak_check)
 		SKIP(return, "kmemleak not enabled (kmemleak=on): leaks not checked");
-	/* An object is reported once it is old enough and unreferenced. */
+	/* An object is reported once unreferenced and 5 s old (kmemleak). */
 	ASSERT_EQ(0, kmemleak("scan"));
 	sleep(6);
 	ASSERT_EQ(0, kmemleak("scan"));
