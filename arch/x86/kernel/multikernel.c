@@ -17,6 +17,7 @@
 #include <linux/multikernel.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include <asm/apic.h>
 #include <asm/bootparam.h>
@@ -44,11 +45,21 @@
 static phys_addr_t mk_low_base __ro_after_init;
 static unsigned int mk_low_windows __ro_after_init;
 
-/* Page tables of the instances being started, by instance ID. */
-static struct mk_boot_pgt {
-	struct page *pages[16];
-	unsigned int nr;
-} mk_boot_pgt[CONFIG_MULTIKERNEL_INSTANCES];
+/*
+ * Page tables of the instances being started, by instance ID: as many
+ * pages as the instance's size needs (one PMD page per GiB, fewer with
+ * 1 GiB pages), linked through page->lru.
+ */
+static struct list_head mk_boot_pgt[CONFIG_MULTIKERNEL_INSTANCES];
+
+static struct list_head *mk_boot_pgt_of(unsigned int id)
+{
+	struct list_head *pages = &mk_boot_pgt[id - 1];
+
+	if (!pages->next)
+		INIT_LIST_HEAD(pages);
+	return pages;
+}
 
 /**
  * multikernel_reserve_low() - set low-memory windows aside for instances
@@ -213,18 +224,28 @@ int arch_multikernel_protect(phys_addr_t start, u64 size, bool protect)
 
 static void *mk_alloc_pgt_page(void *context)
 {
-	struct mk_boot_pgt *pgt = context;
+	struct list_head *pages = context;
 	struct page *page;
 
-	if (pgt->nr == ARRAY_SIZE(pgt->pages))
-		return NULL;
 	/* The trampoline loads %cr3 in 32-bit mode. */
 	page = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
 	if (!page)
 		return NULL;
-	pgt->pages[pgt->nr++] = page;
+	list_add(&page->lru, pages);
 	return page_address(page);
 }
+
+/* Free the page-table pages on @pages. */
+VISIBLE_IF_KUNIT void mk_free_boot_pgt(struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_free_boot_pgt);
 
 /**
  * arch_multikernel_kick_done() - free what an instance's start needed
@@ -235,10 +256,7 @@ static void *mk_alloc_pgt_page(void *context)
  */
 void arch_multikernel_kick_done(unsigned int id)
 {
-	struct mk_boot_pgt *pgt = &mk_boot_pgt[id - 1];
-
-	while (pgt->nr)
-		__free_page(pgt->pages[--pgt->nr]);
+	mk_free_boot_pgt(mk_boot_pgt_of(id));
 }
 
 static void mk_send_ipi(u32 icr, u32 apicid)
@@ -322,6 +340,44 @@ void arch_multikernel_reset_cpu(unsigned int cpu)
 }
 
 /**
+ * mk_build_boot_pgt() - identity page tables to start an instance on
+ * @pages:	the list the page-table pages go on; the caller frees them
+ * @low:	the instance's low-memory window
+ * @mem_start:	the first byte of the instance's RAM
+ * @mem_end:	its last byte
+ *
+ * Maps the window and the RAM, rounded out to 2 MiB, with as many
+ * levels as the host's page tables have, in pages below 4 GiB, as many
+ * as the size needs.
+ *
+ * Return: the top-level table, or NULL when out of memory.
+ */
+VISIBLE_IF_KUNIT pgd_t *mk_build_boot_pgt(struct list_head *pages,
+					  phys_addr_t low, phys_addr_t mem_start,
+					  phys_addr_t mem_end)
+{
+	struct x86_mapping_info info = {
+		.alloc_pgt_page	= mk_alloc_pgt_page,
+		.context	= pages,
+		.page_flag	= __PAGE_KERNEL_LARGE_EXEC,
+		.kernpg_flag	= _KERNPG_TABLE_NOENC,
+		.direct_gbpages	= boot_cpu_has(X86_FEATURE_GBPAGES),
+	};
+	pgd_t *pgd;
+
+	pgd = mk_alloc_pgt_page(pages);
+	if (!pgd)
+		return NULL;
+	if (kernel_ident_mapping_init(&info, pgd, ALIGN_DOWN(low, PMD_SIZE),
+				      ALIGN(low + MK_LOW_WINDOW, PMD_SIZE)) ||
+	    kernel_ident_mapping_init(&info, pgd, ALIGN_DOWN(mem_start, PMD_SIZE),
+				      ALIGN(mem_end + 1, PMD_SIZE)))
+		return NULL;
+	return pgd;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_build_boot_pgt);
+
+/**
  * arch_multikernel_kick() - start an instance's boot CPU at its entry
  * @kick:	the instance, its boot CPU (offline, owned) and entry point
  *
@@ -333,41 +389,31 @@ void arch_multikernel_reset_cpu(unsigned int cpu)
  */
 int arch_multikernel_kick(const struct multikernel_kick *kick)
 {
-	struct mk_boot_pgt *pgt = &mk_boot_pgt[kick->id - 1];
-	struct x86_mapping_info info = {
-		.alloc_pgt_page	= mk_alloc_pgt_page,
-		.context	= pgt,
-		.page_flag	= __PAGE_KERNEL_LARGE_EXEC,
-		.kernpg_flag	= _KERNPG_TABLE_NOENC,
-	};
 	size_t len = mk_trampoline_end - mk_trampoline_start;
 	phys_addr_t low = mk_low_window(kick->id);
 	u32 apicid = per_cpu(x86_cpu_to_apicid, kick->cpu);
+	u32 cr4 = X86_CR4_PAE;
 	void *tramp;
 	pgd_t *pgd;
-	int ret;
 
 	if (!low)
 		return -ENOSPC;
 	arch_multikernel_kick_done(kick->id);
-	pgd = mk_alloc_pgt_page(pgt);
-	if (!pgd)
-		return -ENOMEM;
-	ret = kernel_ident_mapping_init(&info, pgd, ALIGN_DOWN(low, PMD_SIZE),
-					ALIGN(low + MK_LOW_WINDOW, PMD_SIZE));
-	if (!ret)
-		ret = kernel_ident_mapping_init(&info, pgd,
-						ALIGN_DOWN(kick->mem_start, PMD_SIZE),
-						ALIGN(kick->mem_end + 1, PMD_SIZE));
-	if (ret) {
+	pgd = mk_build_boot_pgt(mk_boot_pgt_of(kick->id), low, kick->mem_start,
+				kick->mem_end);
+	if (!pgd) {
 		arch_multikernel_kick_done(kick->id);
-		return ret;
+		return -ENOMEM;
 	}
 
 	tramp = phys_to_virt(low);
 	memcpy(tramp, mk_trampoline_start, len);
 	*(u64 *)(tramp + (mk_trampoline_entry - mk_trampoline_start)) = kick->entry;
 	*(u32 *)(tramp + (mk_trampoline_cr3 - mk_trampoline_start)) = __pa(pgd);
+	/* kernel_ident_mapping_init() built as many levels as the host has. */
+	if (pgtable_l5_enabled())
+		cr4 |= X86_CR4_LA57;
+	*(u32 *)(tramp + (mk_trampoline_cr4 - mk_trampoline_start)) = cr4;
 	/* The target CPU reads this after the SIPI, through its own caches. */
 	wmb();
 

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for the checks a spawned kernel makes on its boot
- * descriptor before it touches any hardware.
+ * descriptor before it touches any hardware, and for the page tables
+ * the host starts an instance on.
  */
 
 #include <kunit/test.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
+
+#include <asm/io.h>
+#include <asm/pgtable.h>
 
 #include <asm/multikernel.h>
 #include <uapi/asm/multikernel.h>
@@ -122,6 +129,96 @@ static void desc_bad_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, c->why, why);
 }
 
+/* Where the start-up tables send @addr, or -1 when they do not map it. */
+static u64 mk_walk(pgd_t *pgd, u64 addr)
+{
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	pgd += pgd_index(addr);
+	if (!pgd_present(*pgd))
+		return -1;
+	p4d = p4d_offset(pgd, addr);
+	if (!p4d_present(*p4d))
+		return -1;
+	pud = pud_offset(p4d, addr);
+	if (!pud_present(*pud))
+		return -1;
+	if (pud_leaf(*pud))
+		return (pud_pfn(*pud) << PAGE_SHIFT) + (addr & ~PUD_MASK);
+	pmd = pmd_offset(pud, addr);
+	if (!pmd_present(*pmd) || !pmd_leaf(*pmd))
+		return -1;
+	return (pmd_pfn(*pmd) << PAGE_SHIFT) + (addr & ~PMD_MASK);
+}
+
+struct mk_pgt_case {
+	const char *name;
+	u64 start, size;
+};
+
+/*
+ * Made-up instances: the tables are only built and walked, never used.
+ * Sizes past what sixteen pages could map, and a range above 512 GiB,
+ * which needs a second top-level entry.
+ */
+static const struct mk_pgt_case mk_pgt_cases[] = {
+	{ "256M at 1G", SZ_1G, SZ_256M },
+	{ "2M at 3.5G, below 4G", 0xe0000000ULL, SZ_2M },
+	{ "20G at 4G+2M, unaligned to 1G", SZ_4G + SZ_2M, 20ULL << 30 },
+	{ "64G at 64G", 64ULL << 30, 64ULL << 30 },
+	{ "1G at 511.5G, across 512G", (1023ULL << 29), SZ_1G },
+};
+
+static void mk_pgt_desc(const struct mk_pgt_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_pgt, mk_pgt_cases, mk_pgt_desc);
+
+static void boot_pgt_test(struct kunit *test)
+{
+	const struct mk_pgt_case *c = test->param_value;
+	const u64 low = 0x80000, end = c->start + c->size - 1;
+	struct page *page;
+	LIST_HEAD(pages);
+	pgd_t *pgd;
+	int n = 0;
+
+	pgd = mk_build_boot_pgt(&pages, low, c->start, end);
+	KUNIT_ASSERT_NOT_NULL(test, pgd);
+	list_for_each_entry(page, &pages, lru) {
+		/* The trampoline loads %cr3 in 32-bit mode. */
+		KUNIT_EXPECT_LT(test, page_to_phys(page), SZ_4G);
+		n++;
+	}
+	kunit_info(test, "%d page-table pages", n);
+
+	/* Identity, from the first byte to the last, and the low window. */
+	KUNIT_EXPECT_EQ(test, mk_walk(pgd, c->start), c->start);
+	KUNIT_EXPECT_EQ(test, mk_walk(pgd, c->start + c->size / 2 + 0x1234),
+			c->start + c->size / 2 + 0x1234);
+	KUNIT_EXPECT_EQ(test, mk_walk(pgd, end), end);
+	KUNIT_EXPECT_EQ(test, mk_walk(pgd, low), low);
+	/* Nothing past the instance's RAM, rounded to 2M. */
+	KUNIT_EXPECT_EQ(test, mk_walk(pgd, ALIGN(end + 1, SZ_2M)), (u64)-1);
+
+	mk_free_boot_pgt(&pages);
+	KUNIT_EXPECT_TRUE(test, list_empty(&pages));
+}
+
+static struct kunit_case mk_pgt_test_cases[] = {
+	KUNIT_CASE_PARAM(boot_pgt_test, mk_pgt_gen_params),
+	{}
+};
+
+static struct kunit_suite mk_pgt_suite = {
+	.name = "multikernel_x86_boot_pgt",
+	.test_cases = mk_pgt_test_cases,
+};
+
 static struct kunit_case mk_desc_test_cases[] = {
 	KUNIT_CASE(desc_good_test),
 	KUNIT_CASE_PARAM(desc_bad_test, mk_desc_gen_params),
@@ -133,7 +230,7 @@ static struct kunit_suite mk_desc_suite = {
 	.test_cases = mk_desc_test_cases,
 };
 
-kunit_test_suite(mk_desc_suite);
+kunit_test_suites(&mk_desc_suite, &mk_pgt_suite);
 
-MODULE_DESCRIPTION("KUnit tests for the x86 multikernel boot descriptor");
+MODULE_DESCRIPTION("KUnit tests for the x86 multikernel boot descriptor and page tables");
 MODULE_LICENSE("GPL");

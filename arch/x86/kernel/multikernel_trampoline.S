@@ -4,7 +4,8 @@
  *
  * The host copies this to the first page of the instance's low-memory
  * window, fills in mk_trampoline_cr3 (identity page tables below 4 GiB
- * that map this page and the instance's memory) and mk_trampoline_entry
+ * that map this page and the instance's memory), mk_trampoline_cr4 (PAE,
+ * and LA57 when those tables have five levels) and mk_trampoline_entry
  * (the 64-bit entry the kexec_file loader prepared: purgatory, which
  * checks the segments' digests and enters the kernel), and sends the
  * SIPI with this page's vector. The code runs at any page below 1 MiB:
@@ -57,7 +58,8 @@ SYM_DATA_START(mk_trampoline_start)
 	movl	%eax, %gs
 	movl	%eax, %ss
 
-	movl	$X86_CR4_PAE, %eax
+	/* PAE, and LA57 when the host's page tables have five levels. */
+	movl	OFS(mk_trampoline_cr4)(%ebx), %eax
 	movl	%eax, %cr4
 	movl	OFS(mk_trampoline_cr3)(%ebx), %eax
 	movl	%eax, %cr3
@@ -95,4 +97,5 @@ SYM_DATA_START(mk_trampoline_start)
 	.balign	8
 SYM_DATA(mk_trampoline_entry, .quad 0)
 SYM_DATA(mk_trampoline_cr3, .long 0)
+SYM_DATA(mk_trampoline_cr4, .long 0)
 SYM_DATA_END_LABEL(mk_trampoline_start, SYM_L_GLOBAL, mk_trampoline_end)

@@ -3,6 +3,7 @@
 #define _ASM_X86_MULTIKERNEL_H
 
 #include <linux/types.h>
+#include <asm/pgtable_types.h>
 
 struct boot_params;
 struct kimage;
@@ -10,10 +11,19 @@ struct multikernel_setup_data;
 
 /* The trampoline an instance's boot CPU starts in, and its parameters. */
 extern const u8 mk_trampoline_start[], mk_trampoline_end[];
-extern const u8 mk_trampoline_entry[], mk_trampoline_cr3[];
+extern const u8 mk_trampoline_entry[], mk_trampoline_cr3[], mk_trampoline_cr4[];
 
 int multikernel_setup_check(const struct multikernel_setup_data *d, u32 len,
 			    const char **why);
+
+#if IS_ENABLED(CONFIG_KUNIT) && defined(CONFIG_MULTIKERNEL)
+struct list_head;
+
+/* The start-up page tables, visible to their KUnit test. */
+pgd_t *mk_build_boot_pgt(struct list_head *pages, phys_addr_t low,
+			 phys_addr_t mem_start, phys_addr_t mem_end);
+void mk_free_boot_pgt(struct list_head *pages);
+#endif
 
 #ifdef CONFIG_MULTIKERNEL
 void __init multikernel_reserve_low(void);
