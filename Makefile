@@ -70,7 +70,9 @@ patches:
 series: tree
 	@$(H)/series.sh export
 
-series-check: series
+# The last patch's tree is the guest kernel's: series-check builds only
+# the patches before it.
+series-check: series kernel-guest
 	@$(H)/series.sh check
 
 clean:

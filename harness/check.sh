@@ -98,14 +98,16 @@ timed() {
 }
 
 boot_line() {
-	local name args suites variant skips
-	IFS='|' read -r name args suites variant skips <<<"$1"
+	local name args suites variant skips machine
+	IFS='|' read -r name args suites variant skips machine <<<"$1"
 	name=$(trim "$name")
 	args=$(trim "$args")
 	suites=$(trim "$suites")
 	variant=$(trim "${variant:-}")
 	skips=$(trim "${skips:-}")
-	printf '%s|%s|%s|%s|%s\n' "$name" "$args" "$suites" "${variant:-$CFG}" "$skips"
+	machine=$(trim "${machine:-}")
+	printf '%s|%s|%s|%s|%s|%s\n' "$name" "$args" "$suites" "${variant:-$CFG}" \
+		"$skips" "$machine"
 }
 
 # The boots to run: all of harness/boots, those named by BOOTS, or for
@@ -147,7 +149,7 @@ done
 # TEST_TIMEOUT bounds one kselftest in the guest; BOOT_TIMEOUT (in
 # qemu.sh) one boot. Both are far above what a passing run takes (see
 # the times table), so that only a hang or a livelock reaches them.
-while IFS='|' read -r name args suites variant skips; do
+while IFS='|' read -r name args suites variant skips machine; do
 	# shellcheck disable=SC2206
 	expect=($suites)
 	opts=()
@@ -157,9 +159,10 @@ while IFS='|' read -r name args suites variant skips; do
 		expect=()
 		opts+=(--filter "$T")
 	fi
-	note "boot $name ($variant kernel): $args"
+	note "boot $name ($variant kernel${machine:+, $machine}): $args"
 	rc=0
-	timed "boot: $name" "$ROOT/harness/qemu.sh" "$variant" "$name" \
+	# shellcheck disable=SC2086
+	timed "boot: $name" env $machine "$ROOT/harness/qemu.sh" "$variant" "$name" \
 		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" </dev/null || rc=$?
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${opts[@]}" "${expect[@]}"

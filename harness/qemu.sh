@@ -14,6 +14,8 @@ name=$2
 extra=${3:-}
 SMP=${SMP:-4}
 MEM=${MEM:-2G}
+# The longest boot, the KASAN host's, takes about 6 minutes here: 20
+# minutes is for a loaded machine, a hang is the watchdog's to catch.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200}
 
 kernel=$B/obj-$cfg/arch/x86/boot/bzImage
@@ -38,6 +40,10 @@ cmd=(qemu-system-x86_64 -M q35 -accel tcg -smp "$SMP" -m "$MEM"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 	-display none -no-reboot
 	-serial "file:$log" -serial "file:$B/logs/$name.ttyS1.log")
+
+# CPU: a QEMU CPU model (for example max, which has LA57), else QEMU's
+# default.
+[ -n "${CPU:-}" ] && cmd+=(-cpu "$CPU")
 
 if [ "${INTERACTIVE:-0}" = 1 ]; then
 	cmd=("${cmd[@]/#file:$log/mon:stdio}")

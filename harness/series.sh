@@ -107,7 +107,10 @@ PY
 }
 
 check_series() {
-	local AM=$B/series-am O=$B/obj-series c n=0 bad=0 f
+	# The tree and its objects sit at the same relative places as
+	# build/linux and build/obj-guest, so that ccache (its base_dir is
+	# build/) reuses the guest kernel's objects for unchanged files.
+	local AM=$B/sc/linux O=$B/sc/obj-guest c n=0 bad=0 f last
 	[ -d "$S" ] || die "no series; run 'make series' first"
 	worktree "$AM"
 	note "applying build/series/ to the pristine base"
@@ -137,17 +140,25 @@ check_series() {
 		fi
 	done
 
+	# The last patch gives build/linux, which the guest kernel is built
+	# from (checked above): build the ones before it. W=1 cleanliness of
+	# the series' files is 'make check's; here each patch must build.
 	mkdir -p "$O"
+	[ -f "$B/obj-guest/vmlinux" ] ||
+		die "build the guest kernel first (make kernel-guest)"
+	last=$(git -C "$AM" rev-parse HEAD)
 	for c in $(git -C "$AM" rev-list --reverse mk-base..HEAD); do
 		n=$((n + 1))
+		[ "$c" = "$last" ] && break
 		git -C "$AM" checkout -q "$c"
 		note "building patch $n: $(git -C "$AM" log -1 --format=%s)"
-		cp "$B/obj-guest/.config" "$O/.config" 2>/dev/null ||
-			die "build the guest kernel first (make kernel-guest)"
+		cp "$B/obj-guest/.config" "$O/.config"
 		make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
-			-s olddefconfig bzImage W=1 >"$B/logs/series-$n.log" 2>&1 ||
+			-s olddefconfig bzImage >"$B/logs/series-$n.log" 2>&1 ||
 			{ tail -20 "$B/logs/series-$n.log"; die "patch $n does not build"; }
 	done
+	git -C "$AM" checkout -q "$last"
+	note "patch $n is the tree of build/linux, built as the guest kernel"
 	[ $bad = 0 ] || die "checkpatch found problems"
 	note "the series applies, matches build/linux, builds patch by patch and is checkpatch clean"
 }

@@ -11,8 +11,8 @@ the console stays quiet that long, OUT gets each vCPU's registers, with
 RIP resolved to a kernel symbol, and the monitor injects an NMI; the
 guest boots with unknown_nmi_panic, so the NMI ends it with a panic
 that prints the interrupted CPU's backtrace on the console. A guest that
-does not exit after that is quit. The caller ends the watchdog with
-SIGTERM once QEMU has exited. Whether or not it fired, OUT.silence
+does not exit after that is quit. The caller sends SIGTERM once QEMU
+has exited; the watchdog then finishes a report under way and ends. Whether or not it fired, OUT.silence
 gets the longest quiet stretch seen, in seconds, so that SILENCE can be
 set from what passing runs need.
 """
@@ -52,7 +52,8 @@ def monitor(path, cmd, wait=5.0):
             if out.rstrip().endswith(b"(qemu)"):
                 break
     text = out.decode(errors="replace").replace("\r", "")
-    return text.rsplit("(qemu)", 1)[0]
+    # Drop the monitor's echo of the command, then the closing prompt.
+    return text.partition("\n")[2].rsplit("(qemu)", 1)[0]
 
 
 def symbols(vmlinux):
@@ -77,23 +78,38 @@ def resolve(syms, addr):
     return f"{syms[i][1]}+{addr - syms[i][0]:#x}"
 
 
+STOP = False
+
+
+def stop(*_):
+    """SIGTERM: QEMU has exited; finish what is under way, then end."""
+    global STOP
+    STOP = True
+
+
 def kernel_offset(log, wait):
     """The KASLR offset the panic prints, waiting up to WAIT seconds."""
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
+    while True:
         with open(log, errors="replace") as f:
             m = re.search(r"Kernel Offset: (0x[0-9a-f]+|disabled)", f.read())
         if m:
             return 0 if m.group(1) == "disabled" else int(m.group(1), 16)
+        if STOP or time.monotonic() > deadline:
+            return None
         time.sleep(POLL)
-    return None
 
 
 def dump(mon, log, vmlinux, out, quiet_for):
     regs = monitor(mon, "info registers -a")
+    with open(out, "w") as f:
+        f.write(f"console quiet for {quiet_for:.0f} s\n\n{regs}")
     # The guest panics on the NMI, prints the interrupted CPU's
     # backtrace, and says where KASLR put the kernel.
-    monitor(mon, "nmi")
+    try:
+        monitor(mon, "nmi")
+    except OSError:
+        pass
     offset = kernel_offset(log, 30)
     syms = symbols(vmlinux)
     summary = [f"console quiet for {quiet_for:.0f} s; where each vCPU was:"]
@@ -116,10 +132,10 @@ def main(argv):
         return 2
     log, mon, silence, vmlinux, out = argv[1], argv[2], float(argv[3]), \
         argv[4], argv[5]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, stop)
     size, last, longest, fired = -1, time.monotonic(), 0.0, None
     try:
-        while True:
+        while not STOP:
             time.sleep(POLL)
             now = time.monotonic()
             try:
@@ -136,7 +152,7 @@ def main(argv):
                 except OSError as e:
                     with open(out, "a") as f:
                         f.write(f"monitor: {e}\n")
-            elif fired is not None and now - fired > 60:
+            elif fired is not None and not STOP and now - fired > 60:
                 try:
                     monitor(mon, "quit")
                 except OSError:

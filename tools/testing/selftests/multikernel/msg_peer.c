@@ -184,7 +184,11 @@ static int integrity(const char *dev, uint64_t count, size_t maxlen)
 		};
 		poll(&p, 1, 1000);
 	}
-	/* Nothing more may come: no duplicates. */
+	/*
+	 * Nothing more may come: no duplicates. The agent echoes each
+	 * message as it reads it, so a duplicate would follow the last echo
+	 * within milliseconds; 200 ms is that with room to spare.
+	 */
 	usleep(200000);
 	n = read(fd, in, sizeof(in));
 	if (n >= 0 || errno != EAGAIN) {
@@ -235,13 +239,17 @@ static int api(const char *dev)
 	}
 	check(i == 7, "write 7 messages of 1 to 4096 bytes");
 	p.events = POLLIN;
+	/* An echo takes milliseconds; 30 s leaves room for a loaded TCG host. */
 	check(poll(&p, 1, 30000) == 1 && (p.revents & POLLIN),
 	      "poll: the echo is readable");
-	usleep(500000);
 	errno = 0;
 	check(read(fd, in, 10) < 0 && errno == EMSGSIZE,
 	      "read into too small a buffer: EMSGSIZE");
 	for (i = 0; i < 7; i++) {
+		/* The echoes come back one by one: wait for each. */
+		p.events = POLLIN;
+		if (poll(&p, 1, 30000) != 1)
+			break;
 		n = read(fd, in, sizeof(in));
 		if (n != sizes[i] || in[0] != i + 1 || in[n - 1] != i + 1)
 			break;

@@ -17,6 +17,7 @@ KERNEL=${KERNEL:-/boot/bzImage}
 INITRD=${INITRD:-/boot/instance.img}
 KEXEC=${KEXEC:-$(command -v kexec)}
 COUNT=${MK_MSG_COUNT:-1000000}
+# Seconds to wait for the instance: see spawn_test.sh.
 WAIT=${MK_SPAWN_WAIT:-300}
 PARAM=/sys/module/multikernel/parameters
 APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0 mktest.echo"

@@ -7,12 +7,20 @@
 # report must match what the host assigned, from a kernel other than
 # this one. Start timeouts, panics and a stopped heartbeat end
 # "crashed". After every scenario the host's CPUs and pool are back.
+# With MK_SPAWN_BIG_GB=N it also starts an instance of N GiB.
 
 MK=/sys/kernel/multikernel
 KERNEL=${KERNEL:-/boot/bzImage}
 INITRD=${INITRD:-/boot/instance.img}
 KEXEC=${KEXEC:-$(command -v kexec)}
 CYCLES=${MK_SPAWN_CYCLES:-10}
+# GiB of a large instance to start as well, when the boot has the room.
+BIG_GB=${MK_SPAWN_BIG_GB:-}
+# Set when the host must run on 5-level page tables (a CPU with LA57).
+EXPECT_LA57=${MK_EXPECT_LA57:-}
+# Seconds to wait for a state or a report: a guest-kernel instance is up
+# in 1 to 5 s under TCG; 300 s covers a host that is itself slow
+# (KASAN) and a machine that runs other guests meanwhile.
 WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
 . "$(dirname "$0")/tap.sh"
@@ -48,6 +56,9 @@ wait_state() {
 		case "$(inst $1 state)" in
 		crashed|stopped)
 			[ "$2" = running ] && return 1 ;;
+		empty|loaded)
+			# Not started, or its start was refused.
+			return 1 ;;
 		esac
 		sleep 0.1
 		t=$((t + 1))
@@ -60,6 +71,10 @@ wait_message() {
 	t=0
 	while ! inst $1 message | grep -q "^${2:-mk-instance }"; do
 		[ $t -ge $((WAIT * 10)) ] && return 1
+		case "$(inst $1 state)" in
+		starting|running) ;;
+		*) return 1 ;;	# it will not say anything any more
+		esac
 		sleep 0.1
 		t=$((t + 1))
 	done
@@ -91,7 +106,10 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..35"
+plan=35
+[ -n "$BIG_GB" ] && plan=$((plan + 4))
+[ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
+echo "1..$plan"
 
 for i in 1 2 3 4 5 6 7 8; do
 	$KEXEC -u --multikernel=$i >/dev/null 2>&1
@@ -101,6 +119,12 @@ free0=$(cat $MK/pool_free)
 cat /proc/cpuinfo >/tmp/cpuinfo
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
 echo "# host CPUs online: $online0, pool free: $free0"
+
+# The kernel keeps "la57" among the CPU flags only when it uses it.
+if [ -n "$EXPECT_LA57" ]; then
+	check "host: runs on 5-level page tables" \
+		grep -qw la57 /tmp/cpuinfo
+fi
 
 # Refused before anything is loaded.
 echo 2-3 >$MK/instances/1/cpus
@@ -114,7 +138,7 @@ check "stop when not running: EINVAL" \
 worker=$!
 load 1 2-3 256M
 free1=$(cat $MK/pool_free)
-sleep 1
+while [ ! -s /tmp/progress ]; do sleep 0.1; done
 progress0=$(cat /tmp/progress)
 put 1 state start >/dev/null
 check "start: state is starting or running" \
@@ -241,6 +265,23 @@ check "start with a CPU the host cannot offline: nothing changed" \
 $KEXEC -u --multikernel=1 >/dev/null
 echo 2-3 >$MK/instances/1/cpus
 $KEXEC -u --multikernel=1 >/dev/null 2>&1
+
+# A large instance: its boot page tables grow with it.
+if [ -n "$BIG_GB" ]; then
+	big_kb=$((BIG_GB * 1024 * 1024))
+	load 1 2-3 "${BIG_GB}G"
+	put_ok 1 state start
+	check "big: an instance of ${BIG_GB}G reaches running" wait_state 1 running
+	check "big: its report arrives" wait_message 1
+	mt=$(field 1 memtotal_kb)
+	echo "# MemTotal of the ${BIG_GB}G instance: ${mt:-?} kB"
+	check "big: MemTotal is most of ${BIG_GB}G" \
+		[ "${mt:-0}" -gt $((big_kb * 9 / 10)) -a "${mt:-0}" -le "$big_kb" ]
+	put_ok 1 state stop
+	$KEXEC -u --multikernel=1 >/dev/null
+	check "big: stopped and unloaded, CPUs and pool as at the start" \
+		back_to_start "$free0"
+fi
 
 check "end: CPUs and pool as at the start" back_to_start "$free0"
 
