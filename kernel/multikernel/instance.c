@@ -24,8 +24,12 @@ DEFINE_MUTEX(mk_lock);
 
 static struct mk_instance mk_instances[MK_MAX_INSTANCES];
 
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "multikernel."
+
+/* Read-only at run time: root without CAP_SYS_BOOT must not lift it. */
 static bool allow_smt_split;
-module_param(allow_smt_split, bool, 0644);
+module_param(allow_smt_split, bool, 0444);
 MODULE_PARM_DESC(allow_smt_split,
 		 "Let an instance take some hardware threads of a core (default: whole cores only)");
 

@@ -89,7 +89,7 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 		mk_pool_release(addr, mi->mem_size);
 		mi->mem.start = 0;
 		mi->mem.end = 0;
-		mk_set_error(mi, ret, "pool range %#llx is in use", addr);
+		mk_set_error(mi, ret, "its pool range is in use");
 	}
 	return ret;
 }

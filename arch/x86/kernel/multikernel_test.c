@@ -160,8 +160,8 @@ struct mk_pgt_case {
 
 /*
  * Made-up instances: the tables are only built and walked, never used.
- * Sizes past what sixteen pages could map, and a range above 512 GiB,
- * which needs a second top-level entry.
+ * Sizes past what sixteen pages could map, and a range across 512 GiB,
+ * which needs a second top-level (four levels) or P4D (five) entry.
  */
 static const struct mk_pgt_case mk_pgt_cases[] = {
 	{ "256M at 1G", SZ_1G, SZ_256M },
@@ -234,3 +234,4 @@ kunit_test_suites(&mk_desc_suite, &mk_pgt_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel boot descriptor and page tables");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

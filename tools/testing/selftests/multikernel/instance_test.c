@@ -598,6 +598,9 @@ TEST_F_TIMEOUT(mk, root_only_files, 300)
 	}
 	ASSERT_EQ(0, stat(INST "1/state", &st));
 	EXPECT_EQ(0644, st.st_mode & 0777);
+	/* The whole-core rule can be lifted at boot only. */
+	ASSERT_EQ(0, stat("/sys/module/multikernel/parameters/allow_smt_split", &st));
+	EXPECT_EQ(0444, st.st_mode & 0777);
 
 	/* Nobody reads state, and nothing else. */
 	pid = fork();
