@@ -201,8 +201,16 @@ def verdicts(lines, qemu_rc, expected):
 
 
 def matches(filt, suite, name):
-    return suite != "kernel_log" and (
-        name == filt or name.startswith(filt + ".") or suite == filt)
+    """Does result NAME of SUITE answer the filter SUITE[.CASE]?
+
+    A kselftest fixture's cases are reported as SUITE.FIXTURE.CASE, and
+    the guest runs them with -t CASE: the fixture may stand between.
+    """
+    if suite == "kernel_log":
+        return False
+    fsuite, _, case = filt.partition(".")
+    return (name == filt or name.startswith(filt + ".") or suite == filt or
+            (case and suite == fsuite and name.endswith("." + case)))
 
 
 def parse(boot, log, qemu_rc, expected, skips=(), filt=""):

@@ -26,6 +26,7 @@
 #include <linux/kexec.h>
 
 #include "../kselftest_harness.h"
+#include "kmsg.h"
 
 #define MK		"/sys/kernel/multikernel/"
 #define INST		MK "instances/"
@@ -440,33 +441,6 @@ static int kmemleak(const char *cmd)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-/* Does a kernel log line at @level or more urgent contain @what? */
-static int kmsg_has(int level, const char *what)
-{
-	char rec[2048];
-	int fd, found = 0;
-
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;
-			break;
-		}
-		rec[n] = '\0';
-		if ((atoi(rec) & 7) <= level && strstr(rec, what)) {
-			found = 1;
-			break;
-		}
-	}
-	close(fd);
-	return found;
 }
 
 /* Drop CAP_SYS_BOOT from every set of this process, for good. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "kmsg.h"
 
 #define MK_SYSFS	"/sys/kernel/multikernel/"
 #define POOL_NAME	"Multikernel pool"
@@ -65,35 +66,6 @@ static int iomem_pool(unsigned long long *start, unsigned long long *end)
 		found++;
 	}
 	fclose(f);
-	return found;
-}
-
-/* Does the kernel log hold a line of at most @level containing @what? */
-static int kmsg_has(int level, const char *what)
-{
-	char rec[2048];
-	int fd, found = 0;
-
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		int prio;
-
-		if (n < 0) {
-			if (errno == EPIPE)
-				continue;
-			break;
-		}
-		rec[n] = '\0';
-		prio = atoi(rec) & 7;
-		if (prio <= level && strstr(rec, what)) {
-			found = 1;
-			break;
-		}
-	}
-	close(fd);
 	return found;
 }
 
