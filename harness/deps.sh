@@ -16,7 +16,7 @@ done
 # The base is the exact version in BASE, never whatever the mirror has
 # now: a newer upload is a deliberate, tested change to BASE.
 have=$(dpkg-query -W -f='${Status} ${Version}\n' "$BASE_PKG" 2>/dev/null |
-	sed -n 's/^install ok installed //p')
+	sed -n 's/^install ok installed //p' || true)
 [ "$have" = "$BASE_VERSION" ] || missing="$missing $BASE_PKG=$BASE_VERSION"
 
 if [ -n "$missing" ]; then

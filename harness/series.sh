@@ -143,7 +143,7 @@ check_series() {
 	# The last patch gives build/linux, which the guest kernel is built
 	# from (checked above): build the ones before it. W=1 cleanliness of
 	# the series' files is 'make check's; here each patch must build.
-	mkdir -p "$O"
+	mkdir -p "$O" "$B/logs"
 	[ -f "$B/obj-guest/vmlinux" ] ||
 		die "build the guest kernel first (make kernel-guest)"
 	last=$(git -C "$AM" rev-parse HEAD)
