@@ -43,8 +43,10 @@ kexec-tools: deps
 initramfs-guest: kernel-guest kexec-tools
 	@$(H)/initramfs.sh guest
 
-# The debug kernel's guest starts the guest kernel in its instances.
-initramfs-debug: kernel-debug kernel-guest kexec-tools
+# The debug kernel's guest starts the guest kernel in its instances,
+# and carries the feature-off kernel, which loads must refuse (check.sh
+# has built it before it packs the guest kernel's initramfs).
+initramfs-debug: kernel-debug kernel-guest kernel-off kexec-tools
 	@$(H)/initramfs.sh debug
 
 run: initramfs-guest

@@ -87,6 +87,40 @@ check_ttyS1() {
 	fi
 }
 
+# A boot with mktest.at_end=poweroff|kexec left instance 1 running on
+# CPUs 2-3 when the host powered off or kexec'd into a new kernel: the
+# host must have asked it to power off and had its CPUs back first, and
+# the instance must have heard it; after kexec, the new kernel must
+# have all four CPUs.
+check_at_end() {
+	local name=$1 how=$2 log=$B/logs/$1.log last what out
+	what="$name: host $how with an instance running stops it first"
+	case "$how" in
+	poweroff) last="reboot: Power down" ;;
+	kexec) last="mk-instance id=0 nproc=4 cpus=0-3 " ;;
+	*) result FAIL "$what" "unknown mktest.at_end=$how"; return ;;
+	esac
+	out=$(awk -v last="$last" '
+		BEGIN {
+			want[1] = "mk-at-end: instance 1 is running on CPUs 2-3"
+			want[2] = "multikernel: instance 1: asking it to power off: the host is going down"
+			want[3] = "multikernel: instance 1: stopped; CPUs 2-3 are back"
+			want[4] = last
+			n = 1
+		}
+		n <= 4 && index($0, want[n]) { n++ }
+		END { if (n <= 4) print "never saw \"" want[n] "\" after the lines before it" }' "$log")
+	if [ -z "$out" ] && ! grep -aq "instance 1: the host asks for power off" \
+		"$B/logs/$name.ttyS1.log"; then
+		out="the instance never logged the host's power-off request"
+	fi
+	if [ -n "$out" ]; then
+		result FAIL "$what" "$out (see $log)"
+	else
+		result PASS "$what" ""
+	fi
+}
+
 # timed NAME COMMAND...: run a step, note its wall time for the table.
 timed() {
 	local name=$1 t0 rc=0
@@ -174,6 +208,10 @@ while IFS='|' read -r name args suites variant skips machine; do
 	# A spawned kernel's console lands in QEMU's second serial port.
 	if [ -z "$T" ] && grep -qw -e spawn_test.sh -e msg_test.sh <<<"$suites"; then
 		check_ttyS1 "$name"
+	fi
+	at_end=$(sed -n 's/.*mktest\.at_end=\([a-z]*\).*/\1/p' <<<"$args")
+	if [ -z "$T" ] && [ -n "$at_end" ]; then
+		check_at_end "$name" "$at_end"
 	fi
 	if [ -z "$T" ] && grep -qw spawn_test.sh <<<"$suites"; then
 		what="$name: spawned kernel's report on ttyS1"

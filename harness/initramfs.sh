@@ -33,6 +33,10 @@ cp "$B/kexec" "$R/sbin/kexec"
 inst=$B/obj-guest/arch/x86/boot/bzImage
 [ -f "$inst" ] || die "$inst missing; run 'make kernel-guest' first"
 cp "$inst" "$R/boot/bzImage"
+# The same kernel without CONFIG_MULTIKERNEL, which a load must refuse
+# ('make check' builds it first; kexec_tools_test.sh fails without it).
+off=$B/obj-off/arch/x86/boot/bzImage
+[ -f "$off" ] && cp "$off" "$R/boot/bzImage-off"
 ln -s busybox "$R/bin/sh"
 cp "$ROOT/harness/init" "$R/init"
 chmod +x "$R/init"

@@ -30,8 +30,10 @@ log=$B/logs/$name.log
 
 # ttyS1 is wired to QEMU's second serial port for spawned kernels.
 # unknown_nmi_panic: the watchdog's NMI ends a hung guest with a
-# backtrace, and no test sends the host an NMI of its own.
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 unknown_nmi_panic $extra"
+# backtrace, and no test sends the host an NMI of its own (the isolation
+# test's NMIs are taken by a handler of its own). log_buf_len: the
+# tests read early boot messages after the KUnit suites' output.
+append="console=ttyS0 log_buf_len=4M panic=-1 oops=panic panic_on_warn=0 unknown_nmi_panic $extra"
 mon=$B/logs/$name.monitor
 hang=$B/logs/$name.hang
 rm -f "$mon" "$hang" "$hang.silence"

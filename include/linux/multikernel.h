@@ -81,6 +81,7 @@ void arch_multikernel_reset_cpu(unsigned int cpu);
 int arch_multikernel_protect(phys_addr_t start, u64 size, bool protect);
 void arch_multikernel_send_doorbell(u32 hwid);
 u32 arch_multikernel_cpu_hwid(unsigned int cpu);
+int arch_multikernel_nmi_others(void);
 bool arch_multikernel_same_core(unsigned int a, unsigned int b);
 
 int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,

@@ -9,6 +9,9 @@
  *   echo "tput ID SIZE COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT messages of SIZE bytes to instance ID as fast as the ring
  *	takes them, timed until the instance has them all
+ *   echo "broadcast COUNT" > /sys/kernel/debug/multikernel/bench
+ *	COUNT on_each_cpu() calls and ten NMIs to "all but self", the
+ *	host's broadcasts, which must reach no instance's CPU
  *   cat /sys/kernel/debug/multikernel/bench
  *	the results of the last run, one "name value" per line
  *
@@ -18,6 +21,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
 #include <linux/multikernel.h>
@@ -207,6 +211,30 @@ static int mk_bench_tput(struct mk_link *l, unsigned int size,
 	return 0;
 }
 
+/* Broadcasts of the host, for a spawned kernel to count what it gets. */
+static int mk_bench_broadcast(unsigned int count)
+{
+	unsigned int i, rounds = 10, want;
+	int taken = 0, ret;
+
+	for (i = 0; i < count; i++) {
+		on_each_cpu(mk_ipi_nop, NULL, 1);
+		cond_resched();
+	}
+	cpus_read_lock();
+	want = (num_online_cpus() - 1) * rounds;
+	cpus_read_unlock();
+	for (i = 0; i < rounds; i++) {
+		ret = arch_multikernel_nmi_others();
+		if (ret < 0)
+			return ret;
+		taken += ret;
+	}
+	snprintf(mk_bench_result, sizeof(mk_bench_result),
+		 "calls %u\nnmis_sent %u\nnmis_taken %d\n", count, want, taken);
+	return 0;
+}
+
 static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
@@ -229,6 +257,8 @@ static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
 	} else if (sscanf(cmd, "tput %u %u %u", &id, &a, &b) == 3) {
 		l = mk_link_get(id);
 		ret = !l || !b ? -EINVAL : mk_bench_tput(l, a, b);
+	} else if (sscanf(cmd, "broadcast %u", &a) == 1) {
+		ret = !a || a > MK_BENCH_MAX ? -EINVAL : mk_bench_broadcast(a);
 	} else {
 		ret = -EINVAL;
 	}
@@ -258,9 +288,11 @@ static int __init mk_bench_init(void)
 {
 	struct dentry *dir;
 
-	if (mk_spawned_id())
+	if (mk_spawned_id()) {
+		mk_probe_init();
 		return multikernel_register_handler(MULTIKERNEL_CHAN_BENCH,
 						    mk_bench_sink);
+	}
 	dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("bench", 0600, dir, NULL, &mk_bench_fops);
 	return 0;

@@ -190,6 +190,7 @@ int mk_lifecycle_stop(struct mk_instance *mi);
 void mk_lifecycle_kill(struct mk_instance *mi, const char *why);
 int mk_lifecycle_loaded(struct mk_instance *mi);
 void mk_lifecycle_unload(struct mk_instance *mi);
+void mk_wipe_mem(phys_addr_t start, u64 size);
 int mk_lifecycle_init(struct mk_instance *mi);
 ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len);
 struct mk_instance *mk_link_instance(struct mk_link *l);
@@ -197,6 +198,7 @@ struct mk_instance *mk_link_instance(struct mk_link *l);
 /* Benchmarks (bench.c). */
 #ifdef CONFIG_MULTIKERNEL_BENCH
 void mk_bench_pong(struct mk_link *l, const void *buf, u32 len);
+void mk_probe_init(void);
 #else
 static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { }
 #endif
@@ -204,5 +206,6 @@ static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { 
 /* In a spawned kernel (spawned.c). */
 unsigned int mk_spawned_id(void);
 int mk_spawned_message(const char *buf, size_t len);
+u32 mk_spawned_seed_print(void);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

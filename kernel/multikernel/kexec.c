@@ -15,6 +15,7 @@
 
 #include <linux/kexec.h>
 #include <linux/multikernel.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -85,6 +86,13 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 		mi->ram.start = mi->mem.start;
 		mi->ram.end = mi->shared.start - 1;
 	}
+	/*
+	 * Pool memory may hold anything: a run of another instance, or
+	 * whatever was there before this kernel booted or was kexec'd.
+	 * The image is copied in after this.
+	 */
+	if (!ret)
+		mk_wipe_mem(mi->mem.start, resource_size(&mi->mem));
 	if (ret) {
 		mk_pool_release(addr, mi->mem_size);
 		mi->mem.start = 0;
@@ -145,6 +153,19 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			mk_set_error(mi, ret, "cannot load: instance is %s",
 				     mk_state_name(mi->state));
 			goto fail;
+		}
+		/*
+		 * With KEXEC_SIG, kexec_file_load() refuses an unsigned image
+		 * under lockdown itself. Without it nothing would check the
+		 * image, and the instance could write host memory.
+		 */
+		if (!IS_ENABLED(CONFIG_KEXEC_SIG)) {
+			ret = security_locked_down(LOCKDOWN_KEXEC);
+			if (ret) {
+				mk_set_error(mi, ret,
+					     "cannot load: the host is locked down and this kernel cannot check image signatures");
+				goto fail;
+			}
 		}
 		ret = -EINVAL;
 		if (cpumask_empty(mi->cpus)) {
@@ -236,6 +257,10 @@ static const char *mk_load_error(int err)
 		return "bad kernel or initrd file descriptor";
 	case -EKEYREJECTED:
 		return "image signature rejected";
+	case -EPERM:
+		return "host locked down and image unsigned, or a security module refused it";
+	case -EPROTONOSUPPORT:
+		return "the image cannot run as an instance (built without CONFIG_MULTIKERNEL)";
 	default:
 		return "load failed; see the kernel log";
 	}

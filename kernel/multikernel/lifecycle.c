@@ -27,7 +27,12 @@
 #include <linux/kexec.h>
 #include <linux/moduleparam.h>
 #include <linux/multikernel.h>
+#include <linux/notifier.h>
+#include <linux/random.h>
+#include <linux/reboot.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
+#include <linux/suspend.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -81,6 +86,11 @@ MODULE_PARM_DESC(ring_size, "Bytes of each message ring of instances started fro
 /* CPUs the host gave to a running instance; onlining them fails. */
 static struct cpumask mk_owned_cpus;
 static DECLARE_WAIT_QUEUE_HEAD(mk_wq);
+
+/* The host reboots, powers off or kexecs: no instance starts any more. */
+static bool mk_host_down;
+/* The host is suspending or hibernating: no instance starts until it is back. */
+static bool mk_host_asleep;
 
 static int mk_cpu_prepare(unsigned int cpu)
 {
@@ -334,11 +344,17 @@ static void mk_protect(struct mk_instance *mi, bool protect)
 	mi->protected = protect;
 }
 
+/*
+ * Before a start that is not the first: the last run's RAM is zeroed and
+ * the image copied in as it was loaded, so that the new run reads
+ * nothing the last one wrote.
+ */
 static void mk_restore_image(struct mk_instance *mi)
 {
 	unsigned int i;
 
 	mk_protect(mi, false);
+	mk_wipe_mem(mi->ram.start, resource_size(&mi->ram));
 	for (i = 0; i < mi->nr_segs; i++) {
 		struct mk_segment *s = &mi->segs[i];
 		void *p = phys_to_virt(s->mem);
@@ -347,6 +363,20 @@ static void mk_restore_image(struct mk_instance *mi)
 		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
 	}
 	mk_protect(mi, true);
+}
+
+/* How far the host is locked down, for the spawned kernel to follow. */
+static u32 mk_lockdown_level(void)
+{
+	/*
+	 * The first reason of the confidentiality class: asking about
+	 * LOCKDOWN_CONFIDENTIALITY_MAX itself is a bug to the LSM.
+	 */
+	if (security_locked_down(LOCKDOWN_KCORE))
+		return MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY;
+	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX))
+		return MULTIKERNEL_LOCKDOWN_INTEGRITY;
+	return MULTIKERNEL_LOCKDOWN_NONE;
 }
 
 /**
@@ -368,6 +398,14 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	struct multikernel_shared_header *hdr = mi->hdr;
 	int ret;
 
+	if (mk_host_down) {
+		mk_set_error(mi, -ESHUTDOWN, "cannot start: the host is going down");
+		return -ESHUTDOWN;
+	}
+	if (mk_host_asleep) {
+		mk_set_error(mi, -EBUSY, "cannot start: the host is suspending");
+		return -EBUSY;
+	}
 	ret = mk_take_cpus(mi);
 	if (ret)
 		return ret;
@@ -377,6 +415,8 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	memset(hdr, 0, resource_size(&mi->shared));
 	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
 	hdr->instance_id = mi->id;
+	hdr->lockdown = mk_lockdown_level();
+	get_random_bytes(hdr->rng_seed, sizeof(hdr->rng_seed));
 	ret = mk_link_up(&mi->link, hdr, resource_size(&mi->shared),
 			 arch_multikernel_cpu_hwid(kick.cpu), true);
 	if (WARN_ON_ONCE(ret))
@@ -411,6 +451,20 @@ undo:
 	return ret;
 }
 
+/* Ask a running instance to power off; it is killed after stop_timeout. */
+static void mk_stop_begin(struct mk_instance *mi)
+{
+	int ret;
+
+	mk_settle(mi, MK_EV_STOP);
+	mi->deadline = jiffies + stop_timeout * HZ;
+	ret = mk_link_send(&mi->link, MULTIKERNEL_CHAN_CONTROL,
+			   MULTIKERNEL_CTRL_SHUTDOWN, NULL, 0);
+	if (ret)
+		pr_warn("instance %u: cannot send it the shutdown request (%d); it will be killed in %u s\n",
+			mi->id, ret, stop_timeout);
+}
+
 /**
  * mk_lifecycle_stop() - ask a running instance to power off, and wait
  * @mi:		the instance, with mk_lock held; it is dropped while waiting
@@ -423,13 +477,7 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 {
 	int ret;
 
-	mk_settle(mi, MK_EV_STOP);
-	mi->deadline = jiffies + stop_timeout * HZ;
-	ret = mk_link_send(&mi->link, MULTIKERNEL_CHAN_CONTROL,
-			   MULTIKERNEL_CTRL_SHUTDOWN, NULL, 0);
-	if (ret)
-		pr_warn("instance %u: cannot send it the shutdown request (%d); it will be killed in %u s\n",
-			mi->id, ret, stop_timeout);
+	mk_stop_begin(mi);
 	mutex_unlock(&mk_lock);
 
 	ret = wait_event_interruptible(mk_wq, READ_ONCE(mi->state) != MK_STOPPING);
@@ -503,8 +551,15 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 	return 0;
 }
 
-/* Clear memory before it goes back to the pool, a piece at a time. */
-static void mk_wipe(phys_addr_t start, u64 size)
+/**
+ * mk_wipe_mem() - zero memory of the pool, a piece at a time
+ * @start:	physical start, mapped in the host's direct map
+ * @size:	bytes
+ *
+ * Gives the CPU up between 2 MiB pieces, so that wiping gigabytes does
+ * not stall the host.
+ */
+void mk_wipe_mem(phys_addr_t start, u64 size)
 {
 	u64 done, n;
 
@@ -516,8 +571,10 @@ static void mk_wipe(phys_addr_t start, u64 size)
 }
 
 /**
- * mk_lifecycle_unload() - forget the image and wipe the instance's memory
+ * mk_lifecycle_unload() - forget the image
  * @mi:		the instance, with mk_lock held, not running
+ *
+ * Its memory is mapped again; the next load that takes it wipes it.
  */
 void mk_lifecycle_unload(struct mk_instance *mi)
 {
@@ -531,8 +588,6 @@ void mk_lifecycle_unload(struct mk_instance *mi)
 	mi->started = false;
 	mi->boot_time_ns = 0;
 	mk_protect(mi, false);
-	if (mi->mem.parent)
-		mk_wipe(mi->mem.start, resource_size(&mi->mem));
 }
 
 /**
@@ -560,12 +615,150 @@ struct mk_instance *mk_link_instance(struct mk_link *l)
 	return container_of(l, struct mk_instance, link);
 }
 
+/* Is any instance on CPUs of its own (starting, running or stopping)? */
+static bool mk_any_active(void)
+{
+	unsigned int id;
+
+	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
+		switch (READ_ONCE(mk_instance_get(id)->state)) {
+		case MK_STARTING:
+		case MK_RUNNING:
+		case MK_STOPPING:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/*
+ * The host reboots, powers off, halts or kexecs into another kernel.
+ * Every running instance is asked to power off, as "stop" would, and
+ * killed when it has not after stop_timeout; one still starting is
+ * killed at once. The host goes on only when every CPU it gave away has
+ * been reset and is its own again, so that no kernel is left running
+ * to write memory that the firmware or the next kernel owns. Panic and
+ * emergency restart run no reboot notifiers: they are not covered.
+ */
+static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct mk_instance *mi;
+	unsigned int id;
+	bool wait = false;
+
+	mutex_lock(&mk_lock);
+	mk_host_down = true;
+	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
+		mi = mk_instance_get(id);
+		switch (mi->state) {
+		case MK_STARTING:
+			mk_lifecycle_kill(mi, "killed: the host is going down");
+			break;
+		case MK_RUNNING:
+			pr_info("instance %u: asking it to power off: the host is going down\n",
+				id);
+			mk_stop_begin(mi);
+			fallthrough;
+		case MK_STOPPING:
+			wait = true;
+			break;
+		default:
+			break;
+		}
+	}
+	mutex_unlock(&mk_lock);
+
+	/* The poll work kills what is still up at its deadline. */
+	if (wait)
+		wait_event_timeout(mk_wq, !mk_any_active(),
+				   (unsigned long)stop_timeout * HZ + 5 * HZ);
+
+	mutex_lock(&mk_lock);
+	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
+		mi = mk_instance_get(id);
+		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
+		    mi->state == MK_STOPPING)
+			mk_lifecycle_kill(mi, "killed: the host is going down");
+	}
+	mutex_unlock(&mk_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_reboot_nb = {
+	.notifier_call	= mk_reboot_notify,
+	/* Before other reboot notifiers take devices and CPUs away. */
+	.priority	= INT_MAX,
+};
+
+/*
+ * Suspend and hibernation take down every CPU and device of the
+ * machine, and a hibernation image would not hold the instances'
+ * memory; restoring one would overwrite it. Refuse all of them while an
+ * instance is up, and start none until the host is back.
+ */
+static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	struct mk_instance *mi;
+	unsigned int id;
+	int ret = 0;
+
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		mutex_lock(&mk_lock);
+		mk_host_asleep = false;
+		mutex_unlock(&mk_lock);
+		return NOTIFY_DONE;
+	default:
+		return NOTIFY_DONE;
+	}
+	mutex_lock(&mk_lock);
+	for (id = 1; id <= MK_MAX_INSTANCES && !ret; id++) {
+		mi = mk_instance_get(id);
+		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
+		    mi->state == MK_STOPPING) {
+			pr_warn("cannot %s: instance %u is %s; stop it first\n",
+				action == PM_SUSPEND_PREPARE ? "suspend" :
+				action == PM_HIBERNATION_PREPARE ? "hibernate" :
+				"restore a hibernation image", id,
+				mk_state_name(mi->state));
+			ret = -EBUSY;
+		}
+	}
+	/* A refusal gets no POST event; one after a later refusal does. */
+	if (!ret)
+		mk_host_asleep = true;
+	mutex_unlock(&mk_lock);
+	return notifier_from_errno(ret);
+}
+
+static struct notifier_block mk_pm_nb = {
+	.notifier_call	= mk_pm_notify,
+};
+
 static int __init mk_lifecycle_setup(void)
 {
 	int ret;
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "multikernel:owned",
 					mk_cpu_prepare, NULL);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	/* A spawned kernel has no instances; its own exit goes to the host. */
+	if (mk_spawned_id())
+		return 0;
+	ret = register_reboot_notifier(&mk_reboot_nb);
+	if (!ret)
+		ret = register_pm_notifier(&mk_pm_nb);
+	return ret;
 }
 device_initcall(mk_lifecycle_setup);

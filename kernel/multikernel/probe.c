@@ -47,6 +47,25 @@ static u64 mk_mark(unsigned long pfn, unsigned int i)
 	return MK_MARK ^ ((u64)pfn << 8 | (i % MK_MARK_WORDS));
 }
 
+static bool mk_marked(const u64 *w, unsigned long pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < MK_MARK_WORDS; i++)
+		if (w[i] != mk_mark(pfn, i))
+			return false;
+	return true;
+}
+
+/*
+ * Leave a sixteenth of RAM free: the allocations of others must not
+ * fail, nor the OOM killer run, while this holds the rest.
+ */
+static bool mk_marker_room(void)
+{
+	return si_mem_available() > (long)(totalram_pages() / 16);
+}
+
 static unsigned long mk_marker_fill(void)
 {
 	unsigned long n = 0, pfn;
@@ -56,6 +75,8 @@ static unsigned long mk_marker_fill(void)
 	u64 *p;
 
 	for (;;) {
+		if (!(n % 256) && !mk_marker_room())
+			break;
 		page = alloc_page(GFP_HIGHUSER | __GFP_NORETRY | __GFP_NOWARN);
 		if (!page)
 			break;
@@ -80,7 +101,6 @@ static int mk_marker_scan_range(unsigned long start_pfn, unsigned long nr,
 {
 	unsigned long *found = arg, pfn;
 	u64 w[MK_MARK_WORDS];
-	unsigned int i;
 
 	for (pfn = start_pfn; pfn < start_pfn + nr; pfn++) {
 		if (!pfn_valid(pfn))
@@ -88,9 +108,7 @@ static int mk_marker_scan_range(unsigned long start_pfn, unsigned long nr,
 		if (copy_from_kernel_nofault(w, page_address(pfn_to_page(pfn)),
 					     sizeof(w)))
 			continue;
-		for (i = 0; i < MK_MARK_WORDS && w[i] == mk_mark(pfn, i); i++)
-			;
-		if (i == MK_MARK_WORDS)
+		if (mk_marked(w, pfn))
 			(*found)++;
 		if (!(pfn % 4096))
 			cond_resched();

@@ -15,11 +15,19 @@
 
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/minmax.h>
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
+#include <linux/panic.h>
 #include <linux/panic_notifier.h>
+#include <linux/random.h>
 #include <linux/reboot.h>
+#include <linux/security.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
 #include <linux/workqueue.h>
+
+#include <asm/early_ioremap.h>
 
 #include "internal.h"
 
@@ -32,6 +40,86 @@ static u32 mk_host_hwid __ro_after_init;
 static struct multikernel_shared_header *mk_hdr __ro_after_init;
 static struct mk_link *mk_host __ro_after_init;
 
+/* How far the host asked this kernel to lock down, and a seed fingerprint. */
+static u32 mk_lockdown __ro_after_init;
+static u32 mk_seed_print __ro_after_init;
+
+/* The lockdown reason that tells whether a kernel is locked down to @level. */
+static enum lockdown_reason mk_lockdown_reason(u32 level)
+{
+	/* The first reason of the confidentiality class. */
+	return level == MULTIKERNEL_LOCKDOWN_INTEGRITY ? LOCKDOWN_INTEGRITY_MAX :
+							 LOCKDOWN_KCORE;
+}
+
+/*
+ * What the host gives every start, read before the kernel parses its
+ * command line or runs anything else: a fresh seed for the entropy pool,
+ * which the boot parameters cannot carry (they are the same at every
+ * start), and how far to lock down, as far as the host is. A header
+ * that cannot be read leaves the level unknown: lock down all the way.
+ */
+static void __init mk_spawned_early(phys_addr_t shared)
+{
+	struct multikernel_shared_header *hdr;
+	enum lockdown_reason level;
+	u8 seed[MULTIKERNEL_SEED_SIZE];
+
+	mk_lockdown = MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY;
+	hdr = early_memremap(shared, sizeof(*hdr));
+	if (hdr && hdr->magic == MULTIKERNEL_SHARED_MAGIC &&
+	    hdr->version == MULTIKERNEL_SHARED_VERSION &&
+	    hdr->instance_id == mk_id) {
+		memcpy(seed, hdr->rng_seed, sizeof(seed));
+		memzero_explicit(hdr->rng_seed, sizeof(hdr->rng_seed));
+		add_bootloader_randomness(seed, sizeof(seed));
+		mk_seed_print = get_unaligned((u32 *)seed);
+		memzero_explicit(seed, sizeof(seed));
+		/* A level this kernel does not know is the strictest it knows. */
+		mk_lockdown = min_t(u32, hdr->lockdown,
+				    MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY);
+	}
+	if (hdr)
+		early_memunmap(hdr, sizeof(*hdr));
+	if (mk_lockdown == MULTIKERNEL_LOCKDOWN_NONE)
+		return;
+	level = mk_lockdown == MULTIKERNEL_LOCKDOWN_INTEGRITY ?
+		LOCKDOWN_INTEGRITY_MAX : LOCKDOWN_CONFIDENTIALITY_MAX;
+	/* Without the lockdown LSM, mk_lockdown_check() stops this kernel. */
+	if (IS_ENABLED(CONFIG_SECURITY_LOCKDOWN_LSM))
+		lock_kernel_down("the multikernel host", level);
+}
+
+/*
+ * Once the LSMs are up: a kernel that could not lock itself down as far
+ * as the host is must not run init, where root could do what the host's
+ * lockdown forbids, with memory the host owns.
+ */
+static void __init mk_lockdown_check(void)
+{
+	if (mk_lockdown == MULTIKERNEL_LOCKDOWN_NONE)
+		return;
+	if (!security_locked_down(mk_lockdown_reason(mk_lockdown)))
+		panic("multikernel: instance %u: the host is locked down and this kernel cannot lock itself down",
+		      mk_id);
+	pr_info("instance %u: locked down to %s, as the host is\n", mk_id,
+		mk_lockdown == MULTIKERNEL_LOCKDOWN_INTEGRITY ?
+		"integrity" : "confidentiality");
+}
+
+#ifdef CONFIG_MULTIKERNEL_BENCH
+/**
+ * mk_spawned_seed_print() - 32 bits of the seed this start was given
+ *
+ * For the selftest that each start gets a new one; those 32 bits are
+ * no secret in a kernel built for benchmarks and tests.
+ */
+u32 mk_spawned_seed_print(void)
+{
+	return mk_seed_print;
+}
+#endif
+
 /**
  * multikernel_spawned_init() - note that this kernel is a spawned instance
  * @id:		its instance ID on the host
@@ -39,7 +127,9 @@ static struct mk_link *mk_host __ro_after_init;
  * @size:	size of that region
  * @host_hwid:	the host CPU that takes doorbells
  *
- * Called by the architecture while it parses its boot description.
+ * Called by the architecture while it parses its boot description,
+ * before the command line: takes the seed and the lockdown level the
+ * host left in the shared region.
  */
 void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
 				     u64 size, u32 host_hwid)
@@ -48,6 +138,7 @@ void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
 	mk_shared_base = shared;
 	mk_shared_size = size;
 	mk_host_hwid = host_hwid;
+	mk_spawned_early(shared);
 }
 
 /* 0 in the host, the instance ID in a spawned kernel. */
@@ -180,10 +271,12 @@ static int __init mk_spawned_map(void)
 	mk_hdr = hdr;
 	mk_host = l;
 	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
+	mk_lockdown_check();
 	return 0;
 
 fail:
 	memunmap(hdr);
+	mk_lockdown_check();
 	return -EPROTO;
 }
 core_initcall(mk_spawned_map);

@@ -17,6 +17,7 @@
 #include <linux/multikernel.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <kunit/visibility.h>
 
 #include <asm/apic.h>
@@ -26,6 +27,7 @@
 #include <asm/irq_vectors.h>
 #include <asm/init.h>
 #include <asm/multikernel.h>
+#include <asm/nmi.h>
 #include <asm/pgtable.h>
 #include <asm/set_memory.h>
 #include <asm/smp.h>
@@ -75,6 +77,18 @@ void __init multikernel_reserve_low(void)
 	if (!multikernel_pool_requested())
 		return;
 
+	/*
+	 * An IPI shorthand ("all", "all but self") reaches every CPU of the
+	 * machine, those given to instances too: call-function IPIs, and
+	 * the REBOOT vector and NMIs that stop_other_cpus() and
+	 * nmi_shootdown_cpus() send on reboot, kexec and panic. Address
+	 * CPUs one by one instead, from before the first one is ever given
+	 * away, so that no sender can still be on the shorthand path then.
+	 * (Machine checks are broadcast by the hardware, not by the host.)
+	 */
+	apic_ipi_shorthand_disable();
+	pr_info("IPI shorthands off: instances own CPUs of this machine\n");
+
 	for (; n; n /= 2) {
 		base = memblock_phys_alloc_range(n * MK_LOW_WINDOW, PAGE_SIZE,
 						 SZ_64K, SZ_1M);
@@ -122,6 +136,40 @@ static void mk_add_e820(struct boot_params *params, u64 start, u64 size)
 	e->type = E820_TYPE_RAM;
 }
 
+/*
+ * The loader's SETUP_RNG_SEED would be the same at every start of the
+ * instance: the kernel zeroes it after use because a seed must never be
+ * used twice. Take it out of the list; a fresh one goes in the shared
+ * region at each start instead. The entries lie in @params before
+ * @end.
+ */
+static void mk_drop_rng_seed(struct boot_params *params,
+			     unsigned long load_addr, unsigned long end)
+{
+	u64 *link = &params->hdr.setup_data;
+	struct setup_data *sd;
+	unsigned long off;
+	unsigned int n;
+
+	/*
+	 * The loader's entries, a handful, come first in the list; its end
+	 * is whatever the image's header said, so bound the walk.
+	 */
+	for (n = 0; n < 16 && *link >= load_addr && *link - load_addr < end; n++) {
+		off = *link - load_addr;
+		if (end - off < sizeof(*sd))
+			break;
+		sd = (void *)params + off;
+		if (sd->type != SETUP_RNG_SEED) {
+			link = &sd->next;
+			continue;
+		}
+		if (sd->len <= end - off - sizeof(*sd))
+			memzero_explicit(sd->data, sd->len);
+		*link = sd->next;
+	}
+}
+
 /**
  * multikernel_setup_boot_params() - describe an instance to its kernel
  * @image:	a KEXEC_TYPE_MULTIKERNEL image being loaded
@@ -133,8 +181,9 @@ static void mk_add_e820(struct boot_params *params, u64 start, u64 size)
  * screen, disks) with the instance's own RAM, sets hardware_subarch and
  * puts the descriptor first in the setup_data list.
  *
- * Return: 0, or -ENOSPC when no low-memory window is left for the
- * instance, -ENODEV when one of its CPUs has no APIC ID.
+ * Return: 0, or -EPROTONOSUPPORT for a kernel built without multikernel
+ * support, -ENOSPC when no low-memory window is left for the instance,
+ * -ENODEV when one of its CPUs has no APIC ID.
  */
 int multikernel_setup_boot_params(struct kimage *image,
 				  struct boot_params *params,
@@ -153,6 +202,12 @@ int multikernel_setup_boot_params(struct kimage *image,
 	ret = multikernel_image_info(image, &info);
 	if (ret)
 		return ret;
+	/* A kernel without the mode would take the host's machine for its own. */
+	if (!(params->hdr.xloadflags & XLF_MULTIKERNEL)) {
+		pr_info("instance %u: the image does not declare XLF_MULTIKERNEL: not a multikernel-capable kernel\n",
+			info.id);
+		return -EPROTONOSUPPORT;
+	}
 	low = mk_low_window(info.id);
 	if (!low) {
 		pr_info("instance %u: no low-memory window (%u reserved at boot)\n",
@@ -160,6 +215,7 @@ int multikernel_setup_boot_params(struct kimage *image,
 		return -ENOSPC;
 	}
 
+	mk_drop_rng_seed(params, params_load_addr, offset);
 	memset(d, 0, sizeof(*d));
 	d->magic = MULTIKERNEL_SETUP_MAGIC;
 	d->version = MULTIKERNEL_SETUP_VERSION;
@@ -323,6 +379,68 @@ DEFINE_IDTENTRY_SYSVEC(sysvec_multikernel)
 	multikernel_doorbell();
 }
 
+#ifdef CONFIG_MULTIKERNEL_BENCH
+/* NMIs the test below sent to each CPU and that have not arrived yet. */
+static DEFINE_PER_CPU(atomic_t, mk_nmi_due);
+
+/*
+ * While the test runs, every NMI is its: one from another source (perf)
+ * could otherwise take a CPU's count, and the test's own NMI would then
+ * be unknown to the kernel.
+ */
+static int mk_nmi_absorb(unsigned int cmd, struct pt_regs *regs)
+{
+	atomic_add_unless(this_cpu_ptr(&mk_nmi_due), -1, 0);
+	return NMI_HANDLED;
+}
+
+/**
+ * arch_multikernel_nmi_others() - send an NMI to "all but self"
+ *
+ * For the isolation test: sends NMI_VECTOR the way nmi_shootdown_cpus()
+ * and stop_other_cpus() do, and takes the NMI on each host CPU it
+ * reaches. The instances' CPUs must not get it.
+ *
+ * Return: how many host CPUs took it, or a negative errno.
+ */
+int arch_multikernel_nmi_others(void)
+{
+	unsigned int cpu, left = 0;
+	cpumask_var_t mask;
+	int i, ret;
+
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	ret = register_nmi_handler(NMI_LOCAL, mk_nmi_absorb, 0, "multikernel_test");
+	if (ret)
+		goto out;
+	cpus_read_lock();
+	preempt_disable();
+	cpumask_andnot(mask, cpu_online_mask, cpumask_of(smp_processor_id()));
+	for_each_cpu(cpu, mask)
+		atomic_set(per_cpu_ptr(&mk_nmi_due, cpu), 1);
+	apic_send_IPI_allbutself(NMI_VECTOR);
+	preempt_enable();
+	/* An NMI arrives in microseconds; a second is a lost one. */
+	for (i = 0; i < 1000; i++) {
+		left = 0;
+		for_each_cpu(cpu, mask)
+			left += atomic_read(per_cpu_ptr(&mk_nmi_due, cpu));
+		if (!left)
+			break;
+		usleep_range(1000, 2000);
+	}
+	unregister_nmi_handler(NMI_LOCAL, "multikernel_test");
+	for_each_cpu(cpu, mask)
+		atomic_set(per_cpu_ptr(&mk_nmi_due, cpu), 0);
+	ret = cpumask_weight(mask) - left;
+	cpus_read_unlock();
+out:
+	free_cpumask_var(mask);
+	return ret;
+}
+#endif
+
 /**
  * arch_multikernel_reset_cpu() - stop whatever runs on a CPU
  * @cpu:	a CPU the host took offline and owns
@@ -406,7 +524,9 @@ int arch_multikernel_kick(const struct multikernel_kick *kick)
 		return -ENOMEM;
 	}
 
+	/* The last run's low memory is not the next one's to read. */
 	tramp = phys_to_virt(low);
+	memset(tramp, 0, MK_LOW_WINDOW);
 	memcpy(tramp, mk_trampoline_start, len);
 	*(u64 *)(tramp + (mk_trampoline_entry - mk_trampoline_start)) = kick->entry;
 	*(u32 *)(tramp + (mk_trampoline_cr3 - mk_trampoline_start)) = __pa(pgd);

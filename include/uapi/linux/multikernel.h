@@ -21,7 +21,7 @@
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	2
+#define MULTIKERNEL_SHARED_VERSION	3
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
 
 /* Ring data sizes: a power of two between these. */
@@ -44,6 +44,19 @@ enum multikernel_peer_state {
 	MULTIKERNEL_PEER_PANIC		= 3,	/* panicked */
 };
 
+/*
+ * How far the spawned kernel must lock itself down (host writes): at
+ * least as far as the host is.
+ */
+enum multikernel_lockdown {
+	MULTIKERNEL_LOCKDOWN_NONE		= 0,
+	MULTIKERNEL_LOCKDOWN_INTEGRITY		= 1,
+	MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY	= 2,
+};
+
+/* Bytes of random seed the host gives the spawned kernel at each start. */
+#define MULTIKERNEL_SEED_SIZE		32
+
 /* Why a spawned kernel parked (the payload of MULTIKERNEL_CTRL_PARKED). */
 enum multikernel_exit {
 	MULTIKERNEL_EXIT_POWER_OFF	= 0,
@@ -65,10 +78,14 @@ enum multikernel_exit {
  *		what the control messages say, for debugging, and the
  *		panic notice when the ring cannot take one
  * @nr_cpus:	CPUs the spawned kernel has online at hello (instance)
+ * @lockdown:	a &enum multikernel_lockdown (host); the spawned kernel
+ *		locks itself down at least this far before it runs init
  * @heartbeat:	incremented by the spawned kernel every second while it
  *		runs (instance); a counter rather than a message, so that
  *		it gets through when the ring to the host is full
  * @host_heartbeat: incremented by the host while it watches (host)
+ * @rng_seed:	random bytes, new at every start (host); the spawned
+ *		kernel mixes them into its entropy pool and clears them
  */
 struct multikernel_shared_header {
 	__u32 magic;
@@ -79,9 +96,10 @@ struct multikernel_shared_header {
 	__u32 ring_offset[2];
 	__u32 state;
 	__u32 nr_cpus;
-	__u32 reserved;
+	__u32 lockdown;
 	__u64 heartbeat;
 	__u64 host_heartbeat;
+	__u8 rng_seed[MULTIKERNEL_SEED_SIZE];
 };
 
 /**

@@ -6,7 +6,12 @@
 # the control channel, then waits to be powered off. With mktest.hang on
 # its command line it then spins with interrupts off, for the host to
 # kill it; with mktest.panic it panics; with mktest.echo it sends
-# back every message the host sends on the raw channel.
+# back every message the host sends on the raw channel; with
+# mktest.marker it looks for what an earlier run wrote to its RAM and
+# marks its own; with mktest.ipis it reports, twice a second, how many
+# call-function, reschedule and NMI interrupts its CPUs have taken.
+# Booted by a host's kexec -e instead (mktest.after_kexec), it reports
+# on the console and powers off.
 
 export PATH=/bin:/sbin
 /bin/busybox --install -s /bin
@@ -14,6 +19,8 @@ mount -t proc none /proc
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev
 mount -t debugfs none /sys/kernel/debug
+mount -t securityfs none /sys/kernel/security 2>/dev/null
+probe=/sys/kernel/debug/multikernel
 
 apicids=$(sed -n 's/^apicid[[:space:]]*: //p' /proc/cpuinfo | tr '\n' ',')
 report="mk-instance id=$(cat /sys/kernel/multikernel/instance_id)"
@@ -22,6 +29,28 @@ report="$report cpus=$(cat /sys/devices/system/cpu/online)"
 report="$report memtotal_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 report="$report apicids=${apicids%,}"
 report="$report boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+report="$report seed=$(cat $probe/seed 2>/dev/null)"
+lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)
+report="$report lockdown=$lockdown"
+# With mktest.marker: how many pages of its RAM hold an earlier run's
+# marker, then mark all the free RAM it can for the next run to find.
+case " $(cat /proc/cmdline) " in
+*" mktest.marker "*)
+	echo scan >$probe/marker
+	report="$report marker_found=$(sed -n 's/^found //p' $probe/marker)"
+	echo fill >$probe/marker
+	report="$report marker_filled=$(sed -n 's/^filled //p' $probe/marker)"
+	;;
+esac
+
+# Booted by a host's kexec -e rather than as an instance: report on the
+# console, for the harness, and power off.
+case " $(cat /proc/cmdline) " in
+*" mktest.after_kexec "*)
+	echo "$report" >/dev/console
+	poweroff -f
+	;;
+esac
 
 echo "$report" >/dev/ttyS1
 echo "$report" >/sys/kernel/multikernel/message
@@ -42,6 +71,20 @@ case " $(cat /proc/cmdline) " in
 	;;
 *" mktest.echo "*)
 	/bin/msg_peer echo /dev/multikernel0 &
+	;;
+*" mktest.ipis "*)
+	seq=0
+	while :; do
+		seq=$((seq + 1))
+		counts=$(awk '$1 == "CAL:" || $1 == "RES:" || $1 == "NMI:" {
+			n = 0
+			for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+				n += $i
+			printf " %s=%d", tolower(substr($1, 1, 3)), n
+		}' /proc/interrupts)
+		echo "mk-ipis seq=$seq$counts" >/sys/kernel/multikernel/message
+		sleep 0.5
+	done
 	;;
 esac
 

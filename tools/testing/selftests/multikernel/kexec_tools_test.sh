@@ -3,8 +3,8 @@
 #
 # kexec(8) with --multikernel, end to end: load into the lowest free
 # instance, refuse bad input with a readable message and leave nothing
-# behind, start (kexec -e) and kill, and
-# unload.
+# behind (a kernel that cannot run as an instance too), start (kexec -e)
+# and kill, and unload.
 
 MK=/sys/kernel/multikernel
 out=/tmp/kexec.out
@@ -12,6 +12,8 @@ err=/tmp/kexec.err
 KERNEL=${KERNEL:-/boot/bzImage}
 INITRD=${INITRD:-/boot/initrd.img}
 KEXEC=${KEXEC:-$(command -v kexec)}
+# The same kernel built without CONFIG_MULTIKERNEL.
+KERNEL_OFF=${KERNEL_OFF:-/boot/bzImage-off}
 . "$(dirname "$0")/tap.sh"
 
 # run CMD...: run it with its output in $out and $err, show its errors.
@@ -32,7 +34,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ]; then
 	echo "1..0 # SKIP needs multikernel, kexec and $KERNEL"
 	exit 4
 fi
-echo "1..13"
+echo "1..14"
 
 # Start from no instance assigned or loaded.
 for i in 1 2 3 4 5 6 7 8; do
@@ -115,6 +117,11 @@ head -c 65536 /dev/zero >/tmp/zero.img
 run $KEXEC -l --multikernel --cpus=2-3 --mem=256M /tmp/zero.img
 [ $? != 0 ] && grep -q "Cannot determine the file type" $err && unchanged
 result $? "a garbage image is refused"
+
+# It would boot as a PC and take the host's machine for its own.
+run $KEXEC -l --multikernel --cpus=2-3 --mem=256M "$KERNEL_OFF"
+[ $? != 0 ] && grep -q "built without CONFIG_MULTIKERNEL" $err && unchanged
+result $? "a kernel built without multikernel support is refused"
 
 run $KEXEC -l --multikernel=1 --cpus=2-3 --mem=256M "$KERNEL" \
 	--initrd=/nonexistent

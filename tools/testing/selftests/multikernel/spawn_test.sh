@@ -90,6 +90,11 @@ host_apicid() {
 		/tmp/cpuinfo
 }
 
+# logged TEXT: the kernel log has TEXT.
+logged() {
+	dmesg | grep -qF "$1"
+}
+
 back_to_start() {
 	[ "$(cat /sys/devices/system/cpu/online)" = "$online0" ] &&
 		[ "$(cat $MK/pool_free)" = "$1" ]
@@ -106,7 +111,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=35
+plan=50
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -203,6 +208,88 @@ put 2 state stop >/dev/null
 $KEXEC -u --multikernel=1 >/dev/null
 $KEXEC -u --multikernel=2 >/dev/null
 check "two instances: stopped, CPUs and pool as before" back_to_start "$free0"
+
+# Every byte a run reads was written by that run or zeroed. Each run
+# looks for the marker an earlier one left in its RAM, then marks all
+# the free RAM it can: a restart and a new instance over the same range
+# must find none of it, and each start gets a new random seed.
+load 1 2-3 256M mktest.marker
+range1=$(inst 1 mem_range)
+put_ok 1 state start
+wait_state 1 running && wait_message 1
+echo "# first run: $(inst 1 message)"
+found1=$(field 1 marker_found)
+filled1=$(field 1 marker_filled)
+seed1=$(field 1 seed)
+check "hygiene: the first run finds no marker" [ "$found1" = 0 ]
+# Pages of 4 KiB: at least half of the instance's 256M was free.
+check "hygiene: the first run marks most of its RAM" \
+	[ "${filled1:-0}" -gt $((256 * 256 / 2)) ]
+put_ok 1 state stop
+put_ok 1 state start
+wait_state 1 running && wait_message 1
+echo "# restart: $(inst 1 message)"
+check "hygiene: a restart finds nothing of the last run" \
+	[ "$(field 1 marker_found)" = 0 ]
+check "hygiene: each start gets a new random seed" \
+	[ -n "$seed1" -a -n "$(field 1 seed)" -a "$(field 1 seed)" != "$seed1" ]
+put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+load 1 2-3 256M mktest.marker
+put_ok 1 state start
+wait_state 1 running && wait_message 1
+echo "# new instance: $(inst 1 message)"
+check "hygiene: a new instance over the same range finds nothing" \
+	[ "$(inst 1 mem_range)" = "$range1" -a "$(field 1 marker_found)" = 0 ]
+put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+check "hygiene: CPUs and pool as before" back_to_start "$free0"
+
+# The host's broadcasts reach none of an instance's CPUs: a thousand
+# on_each_cpu() calls and NMIs to "all but self", as reboot and panic
+# send them. The instance counts its interrupts twice a second.
+BENCH=/sys/kernel/debug/multikernel/bench
+check "broadcast: the host has IPI shorthands off" \
+	logged "IPI shorthand broadcast: disabled"
+load 1 1 128M mktest.ipis
+put_ok 1 state start
+wait_state 1 running && wait_message 1 "mk-ipis "
+seq0=$(field 1 seq)
+cal0=$(field 1 cal)
+res0=$(field 1 res)
+nmi0=$(field 1 nmi)
+echo "# instance on CPU 1 before: $(inst 1 message)"
+echo "broadcast 1000" >$BENCH
+sent=$(sed -n 's/^nmis_sent //p' $BENCH)
+taken=$(sed -n 's/^nmis_taken //p' $BENCH)
+echo "# host: $(tr '\n' ' ' <$BENCH)"
+# Two reports later the instance has counted whatever arrived.
+t=0
+while [ "$(field 1 seq)" -lt $((${seq0:-0} + 2)) ] && [ $t -lt $((WAIT * 10)) ]; do
+	sleep 0.1
+	t=$((t + 1))
+done
+echo "# instance on CPU 1 after: $(inst 1 message)"
+check "broadcast: the host's own CPUs took every NMI" \
+	[ -n "$sent" -a "$sent" -gt 0 -a "$taken" = "$sent" ]
+check "broadcast: the instance still reports" \
+	[ "$(field 1 seq)" -ge $((${seq0:-0} + 2)) ]
+check "broadcast: no call-function IPI reached the instance" \
+	[ -n "$cal0" -a "$(field 1 cal)" = "$cal0" ]
+check "broadcast: no reschedule IPI reached the instance" \
+	[ -n "$res0" -a "$(field 1 res)" = "$res0" ]
+check "broadcast: no NMI reached the instance" \
+	[ -n "$nmi0" -a "$(field 1 nmi)" = "$nmi0" ]
+
+# Suspend would take the machine's CPUs and devices from under it.
+err=$( (echo freeze >/sys/power/state) 2>&1)
+check "suspend while an instance runs: EBUSY, still running" \
+	[ "${err##*: }" = "Device or resource busy" -a "$(inst 1 state)" = running ]
+check "suspend while an instance runs: the log says why" \
+	logged "cannot suspend: instance 1 is running"
+put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+check "broadcast: stopped, CPUs and pool as before" back_to_start "$free0"
 
 # Kill one that spins with interrupts off.
 load 1 2-3 256M mktest.hang
