@@ -82,6 +82,8 @@ mkdir -p "$B/results"
 		[ "$(echo "$dpm <= 0.05" | bc)" = 1 ] || verdict="NOT met"
 		printf '%-48s %12.4f  (goal <= 0.05: %s)\n' "one way, $s messages: doorbells per message" "$dpm" "$verdict"
 	done
+	printf '%-48s %12.1f\n' "zeroing pool memory (load, restart): MB/s" "$(echo "$(val wipe_bytes_per_s) / 1000000" | bc -l)"
+	printf '%-48s %12.1f\n' "zeroing: longest stretch without a reschedule, us" "$(echo "$(val wipe_piece_max_ns) / 1000" | bc -l)"
 	echo
 	echo "Ring in user space on this machine, two pinned threads, 64 B messages,"
 	echo "64 KiB of ring each, best of two runs (mk: with the doorbell check"

@@ -69,7 +69,8 @@ BAD='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|suspected memory leak|unrefer
 # A kernel that panics on purpose does so with sysrq-c, which the
 # kernel itself announces: what it prints from there until the next
 # kernel boots is excused. (Its init's own "mk-instance panicking" can
-# be lost in the tty buffer.)
+# be lost in the tty buffer, and the host may reset it in the middle of
+# its last line, which the next kernel's first line then ends.)
 check_ttyS1() {
 	local name=$1 log=$B/logs/$1.ttyS1.log what="$1: spawned kernels' consoles are clean" bad
 	if [ ! -s "$log" ]; then
@@ -78,8 +79,8 @@ check_ttyS1() {
 	fi
 	bad=$(awk -v bad="$BAD" '
 		/sysrq: Trigger a crash/ { excused = 1 }
-		/Linux version / { excused = 0 }
-		$0 ~ bad && !excused { print }' "$log" | head -n 5)
+		$0 ~ bad && !excused { print }
+		/Linux version / { excused = 0 }' "$log" | head -n 5)
 	if [ -n "$bad" ]; then
 		result FAIL "$what" "$(tr '\n' ' ' <<<"$bad")(see $log)"
 	else
@@ -87,7 +88,7 @@ check_ttyS1() {
 	fi
 }
 
-# A boot with mktest.at_end=poweroff|kexec left instance 1 running on
+# A boot with mktest.at_end=poweroff|kexec left instance 2 running on
 # CPUs 2-3 when the host powered off or kexec'd into a new kernel: the
 # host must have asked it to power off and had its CPUs back first, and
 # the instance must have heard it; after kexec, the new kernel must
@@ -98,23 +99,50 @@ check_at_end() {
 	case "$how" in
 	poweroff) last="reboot: Power down" ;;
 	kexec) last="mk-instance id=0 nproc=4 cpus=0-3 " ;;
+	panic) check_at_panic "$name"; return ;;
 	*) result FAIL "$what" "unknown mktest.at_end=$how"; return ;;
 	esac
 	out=$(awk -v last="$last" '
 		BEGIN {
-			want[1] = "mk-at-end: instance 1 is running on CPUs 2-3"
-			want[2] = "multikernel: instance 1: asking it to power off: the host is going down"
-			want[3] = "multikernel: instance 1: stopped; CPUs 2-3 are back"
+			want[1] = "mk-at-end: instance 2 is running on CPUs 2-3"
+			want[2] = "multikernel: instance 2: asking it to power off: the host is going down"
+			want[3] = "multikernel: instance 2: stopped; CPUs 2-3 are back"
 			want[4] = last
 			n = 1
 		}
 		n <= 4 && index($0, want[n]) { n++ }
 		END { if (n <= 4) print "never saw \"" want[n] "\" after the lines before it" }' "$log")
-	if [ -z "$out" ] && ! grep -aq "instance 1: the host asks for power off" \
+	if [ -z "$out" ] && ! grep -aq "instance 2: the host asks for power off" \
 		"$B/logs/$name.ttyS1.log"; then
 		out="the instance never logged the host's power-off request"
 	fi
 	if [ -n "$out" ]; then
+		result FAIL "$what" "$out (see $log)"
+	else
+		result PASS "$what" ""
+	fi
+}
+
+# A boot with mktest.at_end=panic left instance 2 counting ten times a
+# second on ttyS1 when the host panicked into a crash kernel that takes
+# one CPU: the host must have stopped the instance's CPUs on the way,
+# so that it counted on by a few at most (half a second), not on
+# through the crash kernel's boot and the two seconds it waits.
+check_at_panic() {
+	local name=$1 log=$B/logs/$1.log what out at last
+	what="$name: host panic with an instance running stops it first"
+	at=$(sed -n 's/.*mk-at-end: the host panics at mk-tick \([0-9]*\).*/\1/p' "$log" | head -n 1)
+	last=$(sed -n 's/^mk-tick \([0-9]*\).*/\1/p' "$B/logs/$name.ttyS1.log" | tail -n 1)
+	if [ -z "$at" ]; then
+		out="the instance was not ticking when the host panicked"
+	elif ! grep -aq "mk-instance id=0 nproc=1 " "$log"; then
+		out="the crash kernel never reported"
+	elif [ -z "$last" ] || [ "$last" -lt "$at" ]; then
+		out="ttyS1 has no tick from $at on"
+	elif [ "$last" -gt $((at + 5)) ]; then
+		out="the instance ticked on from $at to $last after the panic"
+	fi
+	if [ -n "${out:-}" ]; then
 		result FAIL "$what" "$out (see $log)"
 	else
 		result PASS "$what" ""

@@ -73,6 +73,7 @@ int multikernel_image_info(struct kimage *image,
 void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
 				     u64 size, u32 host_hwid);
 void multikernel_spawned_exit(int reason);
+void multikernel_crash_stop(void);
 
 /* Provided by the architecture. */
 int arch_multikernel_kick(const struct multikernel_kick *kick);
@@ -106,6 +107,7 @@ static inline void multikernel_reserve_fixed_pool(void) { }
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_pool_requested(void) { return false; }
 static inline void multikernel_spawned_exit(int reason) { }
+static inline void multikernel_crash_stop(void) { }
 static inline int multikernel_kexec_begin(unsigned long flags,
 					  const char __user *cmdline,
 					  unsigned long cmdline_len,

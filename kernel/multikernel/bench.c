@@ -12,6 +12,12 @@
  *   echo "broadcast COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT on_each_cpu() calls and ten NMIs to "all but self", the
  *	host's broadcasts, which must reach no instance's CPU
+ *   echo "wipe MIB" > /sys/kernel/debug/multikernel/bench
+ *	zero MIB MiB of free pool memory as a load does, and time it; the
+ *	longest piece between two chances to reschedule too
+ *   echo "fail_reset CPU" > /sys/kernel/debug/multikernel/bench
+ *	the next reset of CPU is taken as unconfirmed, as if it had not
+ *	taken its INIT: its instance ends "failed"
  *   cat /sys/kernel/debug/multikernel/bench
  *	the results of the last run, one "name value" per line
  *
@@ -25,6 +31,7 @@
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
 #include <linux/multikernel.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -211,6 +218,29 @@ static int mk_bench_tput(struct mk_link *l, unsigned int size,
 	return 0;
 }
 
+/* How fast a load zeroes pool memory, and for how long it holds a CPU. */
+static int mk_bench_wipe(unsigned int mib)
+{
+	u64 size = (u64)mib << 20, addr, done, t, piece, longest = 0;
+	int ret;
+
+	ret = mk_pool_alloc(size, &addr);
+	if (ret)
+		return ret;
+	t = ktime_get_ns();
+	for (done = 0; done < size; done += SZ_2M) {
+		piece = ktime_get_ns();
+		mk_wipe_mem(addr + done, SZ_2M);
+		longest = max(longest, ktime_get_ns() - piece);
+	}
+	t = ktime_get_ns() - t;
+	mk_pool_release(addr, size);
+	snprintf(mk_bench_result, sizeof(mk_bench_result),
+		 "bytes %llu\nns %llu\nbytes_per_s %llu\npiece_max_ns %llu\n",
+		 size, t, div64_u64(size * NSEC_PER_SEC, t), longest);
+	return 0;
+}
+
 /* Broadcasts of the host, for a spawned kernel to count what it gets. */
 static int mk_bench_broadcast(unsigned int count)
 {
@@ -257,6 +287,12 @@ static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
 	} else if (sscanf(cmd, "tput %u %u %u", &id, &a, &b) == 3) {
 		l = mk_link_get(id);
 		ret = !l || !b ? -EINVAL : mk_bench_tput(l, a, b);
+	} else if (sscanf(cmd, "wipe %u", &a) == 1) {
+		ret = !a || a % 2 || a > (1U << 20) ? -EINVAL : mk_bench_wipe(a);
+	} else if (sscanf(cmd, "fail_reset %u", &a) == 1) {
+		ret = a < nr_cpu_ids ? 0 : -EINVAL;
+		if (!ret)
+			mk_lifecycle_fail_reset(a);
 	} else if (sscanf(cmd, "broadcast %u", &a) == 1) {
 		ret = !a || a > MK_BENCH_MAX ? -EINVAL : mk_bench_broadcast(a);
 	} else {

@@ -41,6 +41,7 @@ static const char * const mk_state_names[MK_NR_STATES] = {
 	[MK_STOPPING]	= "stopping",
 	[MK_STOPPED]	= "stopped",
 	[MK_CRASHED]	= "crashed",
+	[MK_FAILED]	= "failed",
 };
 
 /**
@@ -73,42 +74,57 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_START] = -ENOEXEC,	[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
 	},
 	[MK_LOADED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
 		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
 	},
 	[MK_STARTING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
 		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = S(RUNNING),
 		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+		[MK_EV_LOST] = S(FAILED),
 	},
 	[MK_RUNNING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
 		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = S(STOPPING),	[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+		[MK_EV_LOST] = S(FAILED),
 	},
 	[MK_STOPPING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
 		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = S(STOPPED),
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
+		[MK_EV_LOST] = S(FAILED),
 	},
 	[MK_STOPPED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
 		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
 	},
 	[MK_CRASHED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
 		[MK_EV_START] = S(STARTING),	[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
+	},
+	/* Its CPUs may still run it: nothing until the host reboots. */
+	[MK_FAILED] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
+		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
 	},
 };
 
@@ -408,7 +424,7 @@ int mk_instance_control(struct mk_instance *mi, const char *cmd)
 		ret = mk_lifecycle_stop(mi);
 		break;
 	default:
-		mk_lifecycle_kill(mi, "killed");
+		ret = mk_lifecycle_kill(mi, "killed");
 		break;
 	}
 out:

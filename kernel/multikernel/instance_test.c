@@ -25,12 +25,15 @@ static const struct {
 	{ MK_STARTING,	MK_EV_HELLO,	MK_RUNNING },
 	{ MK_STARTING,	MK_EV_KILL,	MK_STOPPED },
 	{ MK_STARTING,	MK_EV_CRASH,	MK_CRASHED },
+	{ MK_STARTING,	MK_EV_LOST,	MK_FAILED },
 	{ MK_RUNNING,	MK_EV_STOP,	MK_STOPPING },
 	{ MK_RUNNING,	MK_EV_KILL,	MK_STOPPED },
 	{ MK_RUNNING,	MK_EV_CRASH,	MK_CRASHED },
+	{ MK_RUNNING,	MK_EV_LOST,	MK_FAILED },
 	{ MK_STOPPING,	MK_EV_PARKED,	MK_STOPPED },
 	{ MK_STOPPING,	MK_EV_KILL,	MK_STOPPED },
 	{ MK_STOPPING,	MK_EV_CRASH,	MK_CRASHED },
+	{ MK_STOPPING,	MK_EV_LOST,	MK_FAILED },
 	{ MK_STOPPED,	MK_EV_START,	MK_STARTING },
 	{ MK_STOPPED,	MK_EV_UNLOAD,	MK_EMPTY },
 	{ MK_CRASHED,	MK_EV_START,	MK_STARTING },
@@ -81,6 +84,11 @@ static void state_errno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_STOPPED, MK_EV_STOP, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_EMPTY, MK_EV_KILL, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADED, MK_EV_HELLO, &to), -EPROTO);
+	/* A failed instance keeps its CPUs and memory until the host reboots. */
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_UNLOAD, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_LOAD, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_START, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_KILL, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_NR_STATES, MK_EV_LOAD, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_EMPTY, MK_NR_EVENTS, &to), -EINVAL);
 }
@@ -89,7 +97,7 @@ static void state_names_test(struct kunit *test)
 {
 	static const char * const names[] = {
 		"empty", "loaded", "starting", "running", "stopping",
-		"stopped", "crashed",
+		"stopped", "crashed", "failed",
 	};
 	enum mk_state s;
 

@@ -62,6 +62,7 @@ enum mk_state {
 	MK_STOPPING,
 	MK_STOPPED,
 	MK_CRASHED,
+	MK_FAILED,
 	MK_NR_STATES
 };
 
@@ -74,6 +75,7 @@ enum mk_event {
 	MK_EV_PARKED,	/* its CPUs are parked and back with the host */
 	MK_EV_KILL,	/* the operator forces it down */
 	MK_EV_CRASH,	/* it panicked, hung or never said hello */
+	MK_EV_LOST,	/* a CPU of it was not confirmed reset */
 	MK_NR_EVENTS
 };
 
@@ -112,6 +114,8 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @deadline:	jiffies by which the current start or stop must be done
  * @start_time: when the last start kicked its boot CPU
  * @boot_time_ns: from that start to the spawned kernel's hello
+ * @loads:	counts the images loaded into the slot
+ * @starts:	counts its starts
  * @killed:	the last stop had to be forced
  * @protected:	@ram is unmapped from the host's direct map
  * @link:	the rings to the spawned kernel
@@ -148,6 +152,8 @@ struct mk_instance {
 	unsigned long deadline;
 	ktime_t start_time;
 	u64 boot_time_ns;
+	unsigned long loads;
+	unsigned long starts;
 	bool killed;
 	bool protected;
 	struct mk_link link;
@@ -187,7 +193,7 @@ int mk_instance_control(struct mk_instance *mi, const char *cmd);
 /* Starting, stopping and watching spawned kernels (lifecycle.c). */
 int mk_lifecycle_start(struct mk_instance *mi);
 int mk_lifecycle_stop(struct mk_instance *mi);
-void mk_lifecycle_kill(struct mk_instance *mi, const char *why);
+int mk_lifecycle_kill(struct mk_instance *mi, const char *why);
 int mk_lifecycle_loaded(struct mk_instance *mi);
 void mk_lifecycle_unload(struct mk_instance *mi);
 void mk_wipe_mem(phys_addr_t start, u64 size);
@@ -207,5 +213,6 @@ static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { 
 unsigned int mk_spawned_id(void);
 int mk_spawned_message(const char *buf, size_t len);
 u32 mk_spawned_seed_print(void);
+void mk_lifecycle_fail_reset(int cpu);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

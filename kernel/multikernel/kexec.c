@@ -142,6 +142,11 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 		/* Unloading an empty, configured slot frees its CPUs. */
 		if (ret == -ENOENT && (mi->mem_size || !cpumask_empty(mi->cpus)))
 			ret = 0;
+		if (ret && mi->state == MK_FAILED) {
+			mk_set_error(mi, ret,
+				     "cannot unload: a CPU was not confirmed reset; its CPUs and memory stay reserved until the host reboots");
+			goto fail;
+		}
 		if (ret) {
 			mk_set_error(mi, ret, "cannot unload: instance is %s",
 				     mk_state_name(mi->state));
@@ -291,6 +296,7 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 	}
 	if (image) {
 		mi->state = MK_LOADED;
+		mi->loads++;
 		mi->kernel_size = image->kernel_buf_len;
 		mi->initrd_size = image->initrd_buf_len;
 		mi->last_error[0] = '\0';

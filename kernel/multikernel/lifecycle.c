@@ -22,6 +22,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/device.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/kexec.h>
@@ -32,8 +33,8 @@
 #include <linux/reboot.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
-#include <linux/suspend.h>
 #include <linux/slab.h>
+#include <linux/suspend.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -54,6 +55,11 @@ static unsigned int heartbeat_timeout = 10;
 module_param(heartbeat_timeout, uint, 0644);
 MODULE_PARM_DESC(heartbeat_timeout,
 		 "Seconds without a heartbeat before a running instance is declared hung (0: never)");
+
+static bool crash_stop = true;
+module_param(crash_stop, bool, 0644);
+MODULE_PARM_DESC(crash_stop,
+		 "Reset the instances' CPUs when the host crashes, before a crash kernel runs (default: yes)");
 
 static unsigned int ring_size = 256 << 10;
 
@@ -96,17 +102,90 @@ static int mk_cpu_prepare(unsigned int cpu)
 {
 	if (!cpumask_test_cpu(cpu, &mk_owned_cpus))
 		return 0;
-	pr_info_ratelimited("CPU %u belongs to a running instance\n", cpu);
+	pr_info_ratelimited("CPU %u belongs to a multikernel instance\n", cpu);
 	return -EBUSY;
 }
 
-/* Give back @cpus to the host; the owner must have reset them. */
-static void mk_return_cpus(struct mk_instance *mi, const struct cpumask *cpus)
+#ifdef CONFIG_MULTIKERNEL_BENCH
+/* For the selftests: a CPU whose next reset is taken as unconfirmed. */
+static int mk_fail_reset_cpu = -1;
+
+/**
+ * mk_lifecycle_fail_reset() - have the next reset of a CPU go unconfirmed
+ * @cpu:	the CPU, or -1 for none
+ *
+ * As if it had not taken its INIT: the selftests cannot block one.
+ */
+void mk_lifecycle_fail_reset(int cpu)
+{
+	mutex_lock(&mk_lock);
+	mk_fail_reset_cpu = cpu;
+	mutex_unlock(&mk_lock);
+}
+
+static bool mk_reset_fails(unsigned int cpu)
+{
+	if (mk_fail_reset_cpu != (int)cpu)
+		return false;
+	mk_fail_reset_cpu = -1;
+	return true;
+}
+#else
+static bool mk_reset_fails(unsigned int cpu)
+{
+	return false;
+}
+#endif
+
+/*
+ * CPUs being given back to the host, owned no more but not confirmed
+ * reset yet: a host crash resets them too.
+ */
+static struct cpumask mk_returning_cpus;
+
+/*
+ * Give back @cpus, which the instance ran on, to the host; they have
+ * been sent INIT. Onlining one sends it INIT and SIPI again and waits
+ * for it to report in from the host's own startup code: that is what
+ * confirms it stopped running the instance. INIT is blocked in VMX root
+ * operation and held pending while GIF is clear on AMD; such a CPU
+ * never reports in (-EIO), may still run the instance and write its
+ * memory, and stays owned. Other errors come before any INIT is sent
+ * (a CPU the host may not boot, hotplug disabled): the CPU stays
+ * offline, as after any failed online. Return: how many may still run.
+ */
+static unsigned int mk_return_cpus(struct mk_instance *mi,
+				   const struct cpumask *cpus)
+{
+	unsigned int cpu, lost = 0;
+	int ret;
+
+	cpumask_or(&mk_returning_cpus, &mk_returning_cpus, cpus);
+	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, cpus);
+	for_each_cpu(cpu, cpus) {
+		ret = mk_reset_fails(cpu) ? -EIO : add_cpu(cpu);
+		/* 1: someone else onlined it meanwhile, which confirms it too. */
+		if (ret == -EIO && !cpu_online(cpu)) {
+			pr_err("instance %u: CPU %u did not report in after its reset; it may still run the instance\n",
+			       mi->id, cpu);
+			cpumask_set_cpu(cpu, &mk_owned_cpus);
+			lost++;
+		} else if (ret < 0) {
+			pr_warn("instance %u: CPU %u did not come back online (%d)\n",
+				mi->id, cpu, ret);
+		}
+		cpumask_clear_cpu(cpu, &mk_returning_cpus);
+	}
+	return lost;
+}
+
+/* Give back CPUs taken for a start that did not happen. */
+static void mk_untake_cpus(struct mk_instance *mi, const struct cpumask *cpus)
 {
 	unsigned int cpu;
 	int ret;
 
-	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, cpus);
+	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
 	for_each_cpu(cpu, cpus) {
 		ret = add_cpu(cpu);
 		if (ret)
@@ -115,6 +194,11 @@ static void mk_return_cpus(struct mk_instance *mi, const struct cpumask *cpus)
 	}
 }
 
+/*
+ * Take the instance's CPUs offline and own them. The device hotplug
+ * lock keeps anyone from onlining one between the check and the
+ * offline; once owned, the hotplug callback refuses to online it.
+ */
 static int mk_take_cpus(struct mk_instance *mi)
 {
 	cpumask_var_t done;
@@ -123,11 +207,12 @@ static int mk_take_cpus(struct mk_instance *mi)
 
 	if (!zalloc_cpumask_var(&done, GFP_KERNEL))
 		return -ENOMEM;
+	lock_device_hotplug();
 	cpumask_or(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
 	for_each_cpu(cpu, mi->cpus) {
 		if (!cpu_online(cpu))
 			continue;
-		ret = remove_cpu(cpu);
+		ret = device_offline(get_cpu_device(cpu));
 		if (ret) {
 			mk_set_error(mi, ret, "cannot start: the host cannot take CPU %u offline",
 				     cpu);
@@ -135,24 +220,29 @@ static int mk_take_cpus(struct mk_instance *mi)
 		}
 		cpumask_set_cpu(cpu, done);
 	}
-	if (ret) {
-		cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
-		mk_return_cpus(mi, done);
-	}
+	unlock_device_hotplug();
+	if (ret)
+		mk_untake_cpus(mi, done);
 	free_cpumask_var(done);
 	return ret;
 }
 
-/* Reset the instance's CPUs and give them back to the host. */
-static void mk_reclaim(struct mk_instance *mi)
+/*
+ * Reset the instance's CPUs and give them back to the host.
+ * Return: false when one of them was not confirmed reset.
+ */
+static bool mk_reclaim(struct mk_instance *mi)
 {
 	unsigned int cpu;
 
 	for_each_cpu(cpu, mi->cpus)
 		arch_multikernel_reset_cpu(cpu);
 	mk_link_down(&mi->link);
+	if (mk_return_cpus(mi, mi->cpus))
+		return false;
+	/* A boot CPU that may still run keeps its page tables. */
 	arch_multikernel_kick_done(mi->id);
-	mk_return_cpus(mi, mi->cpus);
+	return true;
 }
 
 static void mk_settle(struct mk_instance *mi, enum mk_event ev)
@@ -164,23 +254,44 @@ static void mk_settle(struct mk_instance *mi, enum mk_event ev)
 	wake_up_all(&mk_wq);
 }
 
+/*
+ * A CPU of the instance may still run it: its CPUs stay owned and its
+ * memory reserved, and nothing is done with it until the host reboots.
+ */
+static void mk_lost(struct mk_instance *mi, const char *why)
+{
+	mk_set_error(mi, -EIO,
+		     "%s; then a CPU was not confirmed reset: its CPUs and memory stay reserved until the host reboots",
+		     why);
+	mk_settle(mi, MK_EV_LOST);
+}
+
 /**
  * mk_lifecycle_kill() - force a starting or running instance down
  * @mi:		the instance, with mk_lock held
  * @why:	what to log
+ *
+ * Return: 0, or -EIO when a CPU was not confirmed reset ("failed").
  */
-void mk_lifecycle_kill(struct mk_instance *mi, const char *why)
+int mk_lifecycle_kill(struct mk_instance *mi, const char *why)
 {
 	cancel_delayed_work(&mi->poll);
-	mk_reclaim(mi);
+	if (!mk_reclaim(mi)) {
+		mk_lost(mi, why);
+		return -EIO;
+	}
 	mk_settle(mi, MK_EV_KILL);
 	pr_info("instance %u: %s; CPUs %*pbl are back\n", mi->id, why,
 		cpumask_pr_args(mi->cpus));
+	return 0;
 }
 
 static void mk_crashed(struct mk_instance *mi, const char *why)
 {
-	mk_reclaim(mi);
+	if (!mk_reclaim(mi)) {
+		mk_lost(mi, why);
+		return;
+	}
 	mk_set_error(mi, -EIO, "%s", why);
 	mk_settle(mi, MK_EV_CRASH);
 }
@@ -212,7 +323,8 @@ static bool mk_hung(struct mk_instance *mi)
 		return false;
 	}
 	return heartbeat_timeout &&
-	       time_after(jiffies, mi->hb_time + heartbeat_timeout * HZ);
+	       time_after(jiffies, mi->hb_time +
+				  (unsigned long)heartbeat_timeout * HZ);
 }
 
 static void mk_poll(struct work_struct *work)
@@ -222,6 +334,15 @@ static void mk_poll(struct work_struct *work)
 	u32 peer;
 
 	mutex_lock(&mk_lock);
+	/*
+	 * A control message can requeue this after the instance stopped:
+	 * its shared header may then be another load's, or nobody's.
+	 */
+	if (mi->state != MK_STARTING && mi->state != MK_RUNNING &&
+	    mi->state != MK_STOPPING) {
+		mutex_unlock(&mk_lock);
+		return;
+	}
 	peer = mk_peer_state(mi);
 	switch (mi->state) {
 	case MK_STARTING:
@@ -247,7 +368,10 @@ static void mk_poll(struct work_struct *work)
 	case MK_RUNNING:
 	case MK_STOPPING:
 		if (peer == MULTIKERNEL_PEER_PARKED) {
-			mk_reclaim(mi);
+			if (!mk_reclaim(mi)) {
+				mk_lost(mi, "stopped");
+				break;
+			}
 			mk_settle(mi, mi->state == MK_RUNNING ? MK_EV_KILL :
 							       MK_EV_PARKED);
 			pr_info("instance %u: stopped; CPUs %*pbl are back\n",
@@ -436,7 +560,8 @@ int mk_lifecycle_start(struct mk_instance *mi)
 		goto undo;
 	}
 	mi->started = true;
-	mi->deadline = jiffies + start_timeout * HZ;
+	mi->starts++;
+	mi->deadline = jiffies + (unsigned long)start_timeout * HZ;
 	mk_settle(mi, MK_EV_START);
 	mi->last_error[0] = '\0';
 	queue_delayed_work(system_unbound_wq, &mi->poll,
@@ -446,8 +571,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	return 0;
 
 undo:
-	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, mi->cpus);
-	mk_return_cpus(mi, mi->cpus);
+	mk_untake_cpus(mi, mi->cpus);
 	return ret;
 }
 
@@ -457,7 +581,7 @@ static void mk_stop_begin(struct mk_instance *mi)
 	int ret;
 
 	mk_settle(mi, MK_EV_STOP);
-	mi->deadline = jiffies + stop_timeout * HZ;
+	mi->deadline = jiffies + (unsigned long)stop_timeout * HZ;
 	ret = mk_link_send(&mi->link, MULTIKERNEL_CHAN_CONTROL,
 			   MULTIKERNEL_CTRL_SHUTDOWN, NULL, 0);
 	if (ret)
@@ -475,6 +599,7 @@ static void mk_stop_begin(struct mk_instance *mi)
  */
 int mk_lifecycle_stop(struct mk_instance *mi)
 {
+	unsigned long starts = mi->starts;
 	int ret;
 
 	mk_stop_begin(mi);
@@ -485,7 +610,10 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 	mutex_lock(&mk_lock);
 	if (ret)
 		return -EINTR;
-	if (mi->state == MK_CRASHED)
+	/* It stopped, and was started again (or reloaded) meanwhile. */
+	if (mi->starts != starts)
+		return 0;
+	if (mi->state == MK_CRASHED || mi->state == MK_FAILED)
 		return -EIO;
 	if (mi->killed) {
 		mk_set_error(mi, -ETIMEDOUT, "did not power off within %u s; killed",
@@ -615,6 +743,27 @@ struct mk_instance *mk_link_instance(struct mk_link *l)
 	return container_of(l, struct mk_instance, link);
 }
 
+/**
+ * multikernel_crash_stop() - stop the instances' CPUs on a host crash
+ *
+ * Called on the crash path, with interrupts off and the host's other
+ * CPUs stopped, before a crash kernel runs: that kernel then finds the
+ * CPUs waiting for a SIPI, and no other kernel writes the memory it
+ * dumps. Takes no lock; the mask of owned CPUs is read as it is. With
+ * multikernel.crash_stop=0 the instances run on.
+ */
+void multikernel_crash_stop(void)
+{
+	unsigned int cpu;
+
+	if (!READ_ONCE(crash_stop) || mk_spawned_id())
+		return;
+	for_each_cpu(cpu, &mk_owned_cpus)
+		arch_multikernel_reset_cpu(cpu);
+	for_each_cpu(cpu, &mk_returning_cpus)
+		arch_multikernel_reset_cpu(cpu);
+}
+
 /* Is any instance on CPUs of its own (starting, running or stopping)? */
 static bool mk_any_active(void)
 {
@@ -646,7 +795,7 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	struct mk_instance *mi;
-	unsigned int id;
+	unsigned int id, cpu;
 	bool wait = false;
 
 	mutex_lock(&mk_lock);
@@ -682,6 +831,17 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
 		    mi->state == MK_STOPPING)
 			mk_lifecycle_kill(mi, "killed: the host is going down");
+		/*
+		 * Nothing can be done for these but one more INIT, and a
+		 * warning: the firmware or the next kernel may find their
+		 * CPUs still running.
+		 */
+		if (mi->state == MK_FAILED) {
+			for_each_cpu(cpu, mi->cpus)
+				arch_multikernel_reset_cpu(cpu);
+			pr_emerg("instance %u is failed: CPUs %*pbl may still run it and write memory the next kernel owns\n",
+				 id, cpumask_pr_args(mi->cpus));
+		}
 	}
 	mutex_unlock(&mk_lock);
 	return NOTIFY_DONE;
@@ -725,7 +885,7 @@ static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 	for (id = 1; id <= MK_MAX_INSTANCES && !ret; id++) {
 		mi = mk_instance_get(id);
 		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
-		    mi->state == MK_STOPPING) {
+		    mi->state == MK_STOPPING || mi->state == MK_FAILED) {
 			pr_warn("cannot %s: instance %u is %s; stop it first\n",
 				action == PM_SUSPEND_PREPARE ? "suspend" :
 				action == PM_HIBERNATION_PREPARE ? "hibernate" :

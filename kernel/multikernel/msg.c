@@ -437,6 +437,12 @@ void mk_link_down(struct mk_link *l)
 	l->connected = false;
 	spin_unlock(&l->tx_lock);
 	spin_unlock_irq(&l->rx_lock);
+	/*
+	 * A doorbell handler that saw the link active may still look at
+	 * the ring's indices; it runs with interrupts off, so after a grace
+	 * period none does, and the region can be wiped and reused.
+	 */
+	synchronize_rcu();
 	cancel_work_sync(&l->work);
 	wake_up_interruptible(&l->rx_wq);
 	wake_up_interruptible(&l->tx_wq);

@@ -196,7 +196,13 @@ int mk_ring_recv(struct mk_ring *r, struct multikernel_msg *msg, void *buf)
 		/* Records are aligned, so a header never straddles the end. */
 		memcpy(msg, r->data + off, sizeof(*msg));
 		if (msg->channel == MULTIKERNEL_CHAN_PAD) {
-			/* Padding runs to the end of the data, and only there. */
+			/*
+			 * Padding runs to the end of the data, and only there;
+			 * never from its start, where any record fits. That
+			 * bounds this loop to one padding record per call.
+			 */
+			if (!off)
+				goto bad;
 			rec = size - off;
 			if (rec > used)
 				goto bad;

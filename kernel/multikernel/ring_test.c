@@ -226,6 +226,7 @@ static const struct hostile_case hostile_cases[] = {
 	{ "record across the end", RSIZE - 16, 4096, 0, 64, 1 },
 	{ "length near 2^32", 0, 64, 0, 0xfffffff8U, 1 },
 	{ "padding beyond what was published", 0, 64, 0, 0, MULTIKERNEL_CHAN_PAD },
+	{ "padding from the start of the data", 0, RSIZE, 0, 0, MULTIKERNEL_CHAN_PAD },
 	{ "wrapped: prod beyond the ring", 0xfffffff0U, RSIZE + 16, 0, 8, 1 },
 	{ "wrapped: length beyond what was published", 0xfffffff8U, 16, 0, 100, 1 },
 };

@@ -44,6 +44,13 @@
  */
 #define MK_LOW_WINDOW		SZ_32K
 
+/*
+ * How long INIT stays asserted when a CPU is reset: a busy wait, since
+ * the crash path resets CPUs too (after which a software-disabled local
+ * APIC still sends IPIs).
+ */
+#define MK_INIT_ASSERT_US	10
+
 static phys_addr_t mk_low_base __ro_after_init;
 static unsigned int mk_low_windows __ro_after_init;
 
@@ -447,13 +454,14 @@ out:
  *
  * INIT cannot be masked: the CPU stops even with interrupts disabled
  * and waits for a SIPI, from which the host can bring it back online.
+ * Does not sleep: the crash path calls it too.
  */
 void arch_multikernel_reset_cpu(unsigned int cpu)
 {
 	u32 apicid = per_cpu(x86_cpu_to_apicid, cpu);
 
 	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
-	usleep_range(10, 20);
+	udelay(MK_INIT_ASSERT_US);
 	mk_send_ipi(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 }
 

@@ -9,11 +9,15 @@
 # back every message the host sends on the raw channel; with
 # mktest.marker it looks for what an earlier run wrote to its RAM and
 # marks its own; with mktest.ipis it reports, twice a second, how many
-# call-function, reschedule and NMI interrupts its CPUs have taken.
+# call-function, reschedule and NMI interrupts its CPUs have taken;
+# with mktest.tick it counts ten times a second on its console.
 # Booted by a host's kexec -e instead (mktest.after_kexec), it reports
 # on the console and powers off.
 
 export PATH=/bin:/sbin
+# The host's stop request ends in /sbin/poweroff, which signals init:
+# first thing, since a signal that init does not handle is lost.
+trap 'poweroff -f' USR2 TERM
 /bin/busybox --install -s /bin
 mount -t proc none /proc
 mount -t sysfs none /sys
@@ -48,15 +52,14 @@ esac
 case " $(cat /proc/cmdline) " in
 *" mktest.after_kexec "*)
 	echo "$report" >/dev/console
+	# What an instance left running would still write meanwhile.
+	sleep 2
 	poweroff -f
 	;;
 esac
 
 echo "$report" >/dev/ttyS1
 echo "$report" >/sys/kernel/multikernel/message
-
-# The host's stop request ends in /sbin/poweroff, which signals init.
-trap 'poweroff -f' USR2 TERM
 
 case " $(cat /proc/cmdline) " in
 *" mktest.hang "*)
@@ -71,6 +74,15 @@ case " $(cat /proc/cmdline) " in
 	;;
 *" mktest.echo "*)
 	/bin/msg_peer echo /dev/multikernel0 &
+	;;
+*" mktest.tick "*)
+	i=0
+	while :; do
+		i=$((i + 1))
+		echo "mk-tick $i" >/dev/ttyS1
+		echo "mk-tick $i" >/sys/kernel/multikernel/message
+		sleep 0.1
+	done
 	;;
 *" mktest.ipis "*)
 	seq=0

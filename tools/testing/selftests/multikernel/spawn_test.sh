@@ -6,7 +6,8 @@
 # ID, CPUs, APIC IDs, memory and boot ID over the control channel; the
 # report must match what the host assigned, from a kernel other than
 # this one. Start timeouts, panics and a stopped heartbeat end
-# "crashed". After every scenario the host's CPUs and pool are back.
+# "crashed". After every scenario the host's CPUs and pool are back,
+# but for the last: a reset that is not confirmed ends "failed".
 # With MK_SPAWN_BIG_GB=N it also starts an instance of N GiB.
 
 MK=/sys/kernel/multikernel
@@ -111,7 +112,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=50
+plan=56
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -371,5 +372,31 @@ if [ -n "$BIG_GB" ]; then
 fi
 
 check "end: CPUs and pool as at the start" back_to_start "$free0"
+
+# A reset that cannot be confirmed (INIT is blocked in VMX root
+# operation): the instance ends "failed", and its CPU and memory stay
+# reserved until the host reboots. Last, since nothing gives them back:
+# the other selftests, which use instance 1 and CPU 1, run before this
+# one in the main boot.
+load 1 1 128M
+free_failed=$(cat $MK/pool_free)
+put_ok 1 state start
+wait_state 1 running && wait_message 1
+echo "fail_reset 1" >$BENCH
+check "unconfirmed reset: kill fails with EIO" \
+	[ "$(put 1 state kill)" = "Input/output error" ]
+check "unconfirmed reset: the instance is failed" \
+	[ "$(inst 1 state)" = failed ]
+check "unconfirmed reset: last_error says why" \
+	grep -q "not confirmed reset" $MK/instances/1/last_error
+err=$( (echo 1 >/sys/devices/system/cpu/cpu1/online) 2>&1)
+check "unconfirmed reset: its CPU stays offline and owned" \
+	[ "${err##*: }" = "Device or resource busy" -a \
+	  "$(cat /sys/devices/system/cpu/online)" = "$(echo "$online0" | sed 's/^0-3$/0,2-3/')" ]
+! $KEXEC -u --multikernel=1 >/dev/null 2>&1
+check "unconfirmed reset: unload refused, its memory stays reserved" \
+	[ $? = 0 -a "$(inst 1 state)" = failed -a "$(cat $MK/pool_free)" = "$free_failed" ]
+check "unconfirmed reset: start refused with EBUSY" \
+	[ "$(put 1 state start)" = "Device or resource busy" ]
 
 [ $failed = 0 ]
