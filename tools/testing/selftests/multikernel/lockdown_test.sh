@@ -21,28 +21,6 @@ APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
 err=/tmp/lockdown.err
 . "$(dirname "$0")/tap.sh"
 
-inst() {
-	cat $MK/instances/$1/$2
-}
-
-# wait_report ID: wait until it runs and has sent its report.
-wait_report() {
-	t=0
-	while ! inst $1 message | grep -q "^mk-instance "; do
-		[ $t -ge $((WAIT * 10)) ] && return 1
-		case "$(inst $1 state)" in
-		starting|running) ;;
-		*) return 1 ;;
-		esac
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
-
-field() {
-	inst $1 message | tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-
 level() {
 	sed -n 's/.*\[\(.*\)\].*/\1/p' $SEC/lockdown
 }
@@ -67,7 +45,7 @@ check "host: locked down to integrity" [ "$(level)" = integrity ]
 free1=$(cat $MK/pool_free)
 
 echo start >$MK/instances/1/state
-check "an image loaded before the lockdown starts" wait_report 1
+check "an image loaded before the lockdown starts" wait_message 1
 echo "# $(inst 1 message)"
 check "its kernel locked itself down to integrity before init" \
 	[ "$(field 1 lockdown)" = integrity ]

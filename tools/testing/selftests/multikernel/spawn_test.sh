@@ -26,10 +26,6 @@ WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
 . "$(dirname "$0")/tap.sh"
 
-inst() {
-	cat $MK/instances/$1/$2
-}
-
 # put ID FILE VALUE: write, and print the error text of a failed write.
 put() {
 	err=$( (echo "$3" >$MK/instances/$1/$2) 2>&1)
@@ -64,25 +60,6 @@ wait_state() {
 		sleep 0.1
 		t=$((t + 1))
 	done
-}
-
-# wait_message ID [PREFIX]: wait for the spawned kernel's report, or
-# for its last message to start with PREFIX.
-wait_message() {
-	t=0
-	while ! inst $1 message | grep -q "^${2:-mk-instance }"; do
-		[ $t -ge $((WAIT * 10)) ] && return 1
-		case "$(inst $1 state)" in
-		starting|running) ;;
-		*) return 1 ;;	# it will not say anything any more
-		esac
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
-
-field() {
-	inst $1 message | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
 # host_apicid CPU: its APIC ID, as the host saw it at boot.
