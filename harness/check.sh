@@ -88,6 +88,15 @@ check_ttyS1() {
 	fi
 }
 
+# verdict WHAT WHY LOG: a failure with WHY (see LOG), or a pass.
+verdict() {
+	if [ -n "$2" ]; then
+		result FAIL "$1" "$2 (see $3)"
+	else
+		result PASS "$1" ""
+	fi
+}
+
 # A boot with mktest.at_end=poweroff|kexec left instance 2 running on
 # CPUs 2-3 when the host powered off or kexec'd into a new kernel: the
 # host must have asked it to power off and had its CPUs back first, and
@@ -116,11 +125,7 @@ check_at_end() {
 		"$B/logs/$name.ttyS1.log"; then
 		out="the instance never logged the host's power-off request"
 	fi
-	if [ -n "$out" ]; then
-		result FAIL "$what" "$out (see $log)"
-	else
-		result PASS "$what" ""
-	fi
+	verdict "$what" "$out" "$log"
 }
 
 # A boot with mktest.at_end=panic left instance 2 counting ten times a
@@ -142,11 +147,7 @@ check_at_panic() {
 	elif [ "$last" -gt $((at + 5)) ]; then
 		out="the instance ticked on from $at to $last after the panic"
 	fi
-	if [ -n "${out:-}" ]; then
-		result FAIL "$what" "$out (see $log)"
-	else
-		result PASS "$what" ""
-	fi
+	verdict "$what" "${out:-}" "$log"
 }
 
 # timed NAME COMMAND...: run a step, note its wall time for the table.
