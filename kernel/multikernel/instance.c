@@ -35,6 +35,7 @@ MODULE_PARM_DESC(allow_smt_split,
 
 static const char * const mk_state_names[MK_NR_STATES] = {
 	[MK_EMPTY]	= "empty",
+	[MK_LOADING]	= "loading",
 	[MK_LOADED]	= "loaded",
 	[MK_STARTING]	= "starting",
 	[MK_RUNNING]	= "running",
@@ -63,18 +64,29 @@ EXPORT_SYMBOL_IF_KUNIT(mk_state_name);
  * the error for an event that is not allowed in that state:
  *   -ENOENT   nothing is loaded to unload
  *   -ENOEXEC  nothing is loaded to start
- *   -EBUSY    the instance is loaded, starting or running
+ *   -EBUSY    the instance is loading, loaded, starting or running
  *   -EINVAL   nothing runs that could be stopped or killed
- *   -EPROTO   the spawned kernel reported something out of turn
+ *   -EPROTO   the spawned kernel reported something out of turn, or a
+ *             load ended that had not begun
  */
 #define S(x)	(MK_##x + 1)
 static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 	[MK_EMPTY] = {
-		[MK_EV_LOAD] = S(LOADED),	[MK_EV_UNLOAD] = -ENOENT,
+		[MK_EV_LOAD] = S(LOADING),	[MK_EV_UNLOAD] = -ENOENT,
 		[MK_EV_START] = -ENOEXEC,	[MK_EV_HELLO] = -EPROTO,
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
 		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
+	},
+	/* kexec_file_load() reads and checks the image. */
+	[MK_LOADING] = {
+		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
+		[MK_EV_START] = -EBUSY,		[MK_EV_HELLO] = -EPROTO,
+		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
+		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
+		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = S(LOADED),	[MK_EV_LOAD_FAILED] = S(EMPTY),
 	},
 	[MK_LOADED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
@@ -82,6 +94,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
 		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	[MK_STARTING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
@@ -89,6 +102,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
 		[MK_EV_LOST] = S(FAILED),
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	[MK_RUNNING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
@@ -96,6 +110,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = S(STOPPING),	[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
 		[MK_EV_LOST] = S(FAILED),
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	[MK_STOPPING] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = -EBUSY,
@@ -103,6 +118,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EBUSY,		[MK_EV_PARKED] = S(STOPPED),
 		[MK_EV_KILL] = S(STOPPED),	[MK_EV_CRASH] = S(CRASHED),
 		[MK_EV_LOST] = S(FAILED),
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	[MK_STOPPED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
@@ -110,6 +126,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
 		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	[MK_CRASHED] = {
 		[MK_EV_LOAD] = -EBUSY,		[MK_EV_UNLOAD] = S(EMPTY),
@@ -117,6 +134,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
 		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 	/* Its CPUs may still run it: nothing until the host reboots. */
 	[MK_FAILED] = {
@@ -125,6 +143,7 @@ static const s8 mk_transitions[MK_NR_STATES][MK_NR_EVENTS] = {
 		[MK_EV_STOP] = -EINVAL,		[MK_EV_PARKED] = -EPROTO,
 		[MK_EV_KILL] = -EINVAL,		[MK_EV_CRASH] = -EPROTO,
 		[MK_EV_LOST] = -EPROTO,
+		[MK_EV_LOADED] = -EPROTO,	[MK_EV_LOAD_FAILED] = -EPROTO,
 	},
 };
 

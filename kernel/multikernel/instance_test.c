@@ -19,7 +19,9 @@ static const struct {
 	enum mk_event event;
 	enum mk_state to;
 } legal[] = {
-	{ MK_EMPTY,	MK_EV_LOAD,	MK_LOADED },
+	{ MK_EMPTY,	MK_EV_LOAD,	MK_LOADING },
+	{ MK_LOADING,	MK_EV_LOADED,	MK_LOADED },
+	{ MK_LOADING,	MK_EV_LOAD_FAILED, MK_EMPTY },
 	{ MK_LOADED,	MK_EV_UNLOAD,	MK_EMPTY },
 	{ MK_LOADED,	MK_EV_START,	MK_STARTING },
 	{ MK_STARTING,	MK_EV_HELLO,	MK_RUNNING },
@@ -84,6 +86,11 @@ static void state_errno_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_STOPPED, MK_EV_STOP, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_EMPTY, MK_EV_KILL, &to), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADED, MK_EV_HELLO, &to), -EPROTO);
+	/* While kexec_file_load() reads the image, nothing else happens. */
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADING, MK_EV_START, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADING, MK_EV_UNLOAD, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADING, MK_EV_LOAD, &to), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_state_next(MK_LOADED, MK_EV_LOADED, &to), -EPROTO);
 	/* A failed instance keeps its CPUs and memory until the host reboots. */
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_UNLOAD, &to), -EBUSY);
 	KUNIT_EXPECT_EQ(test, mk_state_next(MK_FAILED, MK_EV_LOAD, &to), -EBUSY);
@@ -96,7 +103,7 @@ static void state_errno_test(struct kunit *test)
 static void state_names_test(struct kunit *test)
 {
 	static const char * const names[] = {
-		"empty", "loaded", "starting", "running", "stopping",
+		"empty", "loading", "loaded", "starting", "running", "stopping",
 		"stopped", "crashed", "failed",
 	};
 	enum mk_state s;

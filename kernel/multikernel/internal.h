@@ -56,6 +56,7 @@ int mk_gen_pool_alloc(struct gen_pool *pool, u64 size, u64 *addr);
 /* Instance lifecycle. */
 enum mk_state {
 	MK_EMPTY,
+	MK_LOADING,
 	MK_LOADED,
 	MK_STARTING,
 	MK_RUNNING,
@@ -67,7 +68,9 @@ enum mk_state {
 };
 
 enum mk_event {
-	MK_EV_LOAD,	/* an image was loaded */
+	MK_EV_LOAD,	/* a load begins */
+	MK_EV_LOADED,	/* ... and ends with an image */
+	MK_EV_LOAD_FAILED, /* ... or without one */
 	MK_EV_UNLOAD,	/* the image was unloaded */
 	MK_EV_START,	/* the operator starts it */
 	MK_EV_HELLO,	/* the spawned kernel said hello */
@@ -98,6 +101,7 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @cpus:	CPUs assigned to it (logical numbers of this kernel)
  * @mem_size:	memory assigned to it, in bytes
  * @mem:	its memory while it has an image, a child of the pool
+ * @mem_name:	the name of @mem in /proc/iomem
  * @image:	the loaded kexec image, or NULL
  * @kernel_size: size of the loaded kernel file
  * @initrd_size: size of the loaded initrd file
@@ -106,6 +110,7 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @ram:	the part of @mem that is the spawned kernel's RAM (not in
  *		the resource tree; kexec places the image inside it)
  * @shared:	the top %MULTIKERNEL_SHARED_SIZE of @mem, shared with it
+ * @shared_name: the name of @shared in /proc/iomem
  * @hdr:	the host's mapping of the start of @shared
  * @segs:	pristine copies of the image's segments, to start it again
  * @nr_segs:	entries in @segs
@@ -117,6 +122,7 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @loads:	counts the images loaded into the slot
  * @starts:	counts its starts
  * @killed:	the last stop had to be forced
+ * @link_closed: the closing of its link was reported in @last_error
  * @protected:	@ram is unmapped from the host's direct map
  * @link:	the rings to the spawned kernel
  * @peer_state:	what its last control message said, a &enum
@@ -155,6 +161,7 @@ struct mk_instance {
 	unsigned long loads;
 	unsigned long starts;
 	bool killed;
+	bool link_closed;
 	bool protected;
 	struct mk_link link;
 	u32 peer_state;
@@ -213,6 +220,7 @@ static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { 
 unsigned int mk_spawned_id(void);
 int mk_spawned_message(const char *buf, size_t len);
 u32 mk_spawned_seed_print(void);
+long mk_spawned_hostile(const char *cmd);
 void mk_lifecycle_fail_reset(int cpu);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

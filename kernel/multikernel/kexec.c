@@ -109,9 +109,12 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
  * @cmdline_len: its length, including the terminating NUL
  * @dest:	set to where the instance keeps its image
  *
- * Called with the kexec lock held. On success the instance is locked
- * until multikernel_kexec_end(); for a load, its memory has been taken
- * from the pool. On failure nothing changed.
+ * Called with the kexec lock held. On success, for an unload the
+ * instance is locked until multikernel_kexec_end(); a load has taken
+ * its memory from the pool and put it in the "loading" state, which
+ * refuses every other change, and leaves it unlocked while the files
+ * are read and checked, so that a slow load holds up no other
+ * instance. On failure nothing changed.
  *
  * Return: 0, or -EINVAL for bad flags or an instance with no CPUs or
  * memory assigned, -ENOENT to unload an empty instance, -EBUSY to load
@@ -197,6 +200,10 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 				goto fail;
 			}
 		}
+		mi->state = next;
+		*dest = &mi->image;
+		mutex_unlock(&mk_lock);
+		return 0;
 	}
 	*dest = &mi->image;
 	return 0;
@@ -250,6 +257,15 @@ int multikernel_image_info(struct kimage *image,
 	return 0;
 }
 
+/* A load that began ends: loaded, or empty again. */
+static void mk_settle_load(struct mk_instance *mi, enum mk_event ev)
+{
+	enum mk_state next;
+
+	if (!WARN_ON_ONCE(mk_state_next(mi->state, ev, &next)))
+		mi->state = next;
+}
+
 static const char *mk_load_error(int err)
 {
 	switch (err) {
@@ -284,8 +300,11 @@ static const char *mk_load_error(int err)
 void multikernel_kexec_end(unsigned long flags, int ret)
 {
 	struct mk_instance *mi = mk_flags_instance(flags);
-	struct kimage *image = mi->image;
+	struct kimage *image;
 
+	if (!(flags & KEXEC_FILE_UNLOAD))
+		mutex_lock(&mk_lock);
+	image = mi->image;
 	if (image && !(flags & KEXEC_FILE_UNLOAD) && ret == 0) {
 		ret = mk_lifecycle_loaded(mi);
 		if (ret) {
@@ -295,7 +314,7 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 		}
 	}
 	if (image) {
-		mi->state = MK_LOADED;
+		mk_settle_load(mi, MK_EV_LOADED);
 		mi->loads++;
 		mi->kernel_size = image->kernel_buf_len;
 		mi->initrd_size = image->initrd_buf_len;
@@ -304,7 +323,10 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 			&mi->mem.start, &mi->mem.end);
 	} else {
 		mk_instance_free_mem(mi);
-		mi->state = MK_EMPTY;
+		if (flags & KEXEC_FILE_UNLOAD)
+			mi->state = MK_EMPTY;
+		else
+			mk_settle_load(mi, MK_EV_LOAD_FAILED);
 		if (flags & KEXEC_FILE_UNLOAD) {
 			mk_instance_clear(mi);
 			mi->last_error[0] = '\0';

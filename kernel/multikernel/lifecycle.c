@@ -327,10 +327,26 @@ static bool mk_hung(struct mk_instance *mi)
 				  (unsigned long)heartbeat_timeout * HZ);
 }
 
+/*
+ * The link to the instance was closed because it broke the protocol:
+ * say so once. It may run on, but is not trusted to stop when asked.
+ */
+static const char *mk_link_closed(struct mk_instance *mi)
+{
+	const char *why = READ_ONCE(mi->link.closed);
+
+	if (why && !mi->link_closed) {
+		mi->link_closed = true;
+		mk_set_error(mi, -EPROTO, "link closed: %s; a stop kills it", why);
+	}
+	return why;
+}
+
 static void mk_poll(struct work_struct *work)
 {
 	struct mk_instance *mi = container_of(to_delayed_work(work),
 					      struct mk_instance, poll);
+	const char *closed;
 	u32 peer;
 
 	mutex_lock(&mk_lock);
@@ -344,9 +360,12 @@ static void mk_poll(struct work_struct *work)
 		return;
 	}
 	peer = mk_peer_state(mi);
+	closed = mk_link_closed(mi);
 	switch (mi->state) {
 	case MK_STARTING:
-		if (peer == MULTIKERNEL_PEER_RUNNING) {
+		if (closed) {
+			mk_crashed(mi, "broke the link before hello");
+		} else if (peer == MULTIKERNEL_PEER_RUNNING) {
 			mi->boot_time_ns = ktime_to_ns(ktime_sub(ktime_get(),
 								 mi->start_time));
 			arch_multikernel_kick_done(mi->id);
@@ -382,6 +401,9 @@ static void mk_poll(struct work_struct *work)
 			   time_after(jiffies, mi->deadline)) {
 			mi->killed = true;
 			mk_lifecycle_kill(mi, "did not power off in time, killed");
+		} else if (mi->state == MK_STOPPING && closed) {
+			mi->killed = true;
+			mk_lifecycle_kill(mi, "broke the link while stopping, killed");
 		} else if (mk_hung(mi)) {
 			mk_crashed(mi, "missed heartbeats: hung");
 		}
@@ -404,7 +426,9 @@ static void mk_poll(struct work_struct *work)
  * @len:	its length
  *
  * Called with interrupts off: notes what the message says and has the
- * instance's poll act on it.
+ * instance's poll act on it. A message the protocol does not have (an
+ * unknown type, a wrong length) closes the link: the peer is broken or
+ * hostile, and a stop will not ask it any more.
  */
 void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 {
@@ -449,6 +473,8 @@ bad:
 	atomic64_inc(&l->stats[MK_STAT_ERRORS]);
 	pr_warn_ratelimited("instance %u: bad control message %u (%u bytes)\n",
 			    mi->id, type, len);
+	mk_link_close(l, "malformed control message from it");
+	mod_delayed_work(system_unbound_wq, &mi->poll, 0);
 }
 
 /* Map or unmap the instance's RAM in the host's direct map. */
@@ -546,6 +572,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	if (WARN_ON_ONCE(ret))
 		goto undo;
 	WRITE_ONCE(mi->peer_state, MULTIKERNEL_PEER_BOOTING);
+	mi->link_closed = false;
 	mi->text_len = 0;
 	/* The spawned kernel looks at the rest once it sees the magic. */
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);
@@ -582,8 +609,16 @@ static void mk_stop_begin(struct mk_instance *mi)
 
 	mk_settle(mi, MK_EV_STOP);
 	mi->deadline = jiffies + (unsigned long)stop_timeout * HZ;
+	/*
+	 * Also in the header, which the spawned kernel looks at every
+	 * second: the message waits behind unread raw messages.
+	 */
+	WRITE_ONCE(mi->hdr->request, mi->hdr->request |
+		   MULTIKERNEL_REQUEST_SHUTDOWN);
 	ret = mk_link_send(&mi->link, MULTIKERNEL_CHAN_CONTROL,
 			   MULTIKERNEL_CTRL_SHUTDOWN, NULL, 0);
+	if (ret && mi->link.closed)
+		return;
 	if (ret)
 		pr_warn("instance %u: cannot send it the shutdown request (%d); it will be killed in %u s\n",
 			mi->id, ret, stop_timeout);
@@ -594,6 +629,7 @@ static void mk_stop_begin(struct mk_instance *mi)
  * @mi:		the instance, with mk_lock held; it is dropped while waiting
  *
  * Return: 0 once it is stopped, -ETIMEDOUT when it had to be killed,
+ * -EPROTO when it was killed at once because it had broken the link,
  * -EIO when it crashed instead, -EINTR when a signal ended the wait (the
  * stop goes on).
  */
@@ -602,6 +638,14 @@ int mk_lifecycle_stop(struct mk_instance *mi)
 	unsigned long starts = mi->starts;
 	int ret;
 
+	if (mk_link_closed(mi)) {
+		ret = mk_lifecycle_kill(mi, "killed: it broke the link, it is not asked");
+		if (ret)
+			return ret;
+		mk_set_error(mi, -EPROTO, "link closed: %s; killed instead of stopped",
+			     mi->link.closed);
+		return -EPROTO;
+	}
 	mk_stop_begin(mi);
 	mutex_unlock(&mk_lock);
 
@@ -737,6 +781,8 @@ int mk_lifecycle_init(struct mk_instance *mi)
 /**
  * mk_link_instance() - the instance at the other end of a host's link
  * @l:		a link of the host
+ *
+ * Return: the instance whose &struct mk_instance holds @l.
  */
 struct mk_instance *mk_link_instance(struct mk_link *l)
 {

@@ -82,6 +82,11 @@ static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
 		atomic64_inc(&l->stats[MK_STAT_RING_FULL]);
 	} else if (ret == -EIO) {
 		atomic64_inc(&l->stats[MK_STAT_ERRORS]);
+		/* The consumer side closes the link, from process context. */
+		l->connected = false;
+		if (!l->closed)
+			l->closed = "impossible read index in the ring to it";
+		queue_work(mk_wq, &l->work);
 	}
 	trace_multikernel_send(l->peer, channel, type, len, ret);
 	return ret;
@@ -147,6 +152,28 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 	return ret;
 }
 
+/**
+ * mk_link_close() - the peer broke the protocol: stop using the link
+ * @l:		the link, with its rx_lock held and interrupts off
+ * @why:	what the peer did, for the log and the operator
+ *
+ * Nothing more is sent or dispatched on it until the next start; its
+ * readers and writers get -ENOTCONN. The peer itself is left to the
+ * lifecycle, which no longer trusts it to stop.
+ */
+void mk_link_close(struct mk_link *l, const char *why)
+{
+	spin_lock(&l->tx_lock);
+	WRITE_ONCE(l->active, false);
+	l->connected = false;
+	if (!l->closed)
+		l->closed = why;
+	spin_unlock(&l->tx_lock);
+	pr_err_ratelimited("peer %u: %s; link closed\n", l->peer, why);
+	wake_up_interruptible(&l->rx_wq);
+	wake_up_interruptible(&l->tx_wq);
+}
+
 static void mk_deliver(struct mk_link *l, u32 len, bool *wake)
 {
 	u16 channel = l->msg.channel, type = l->msg.type;
@@ -185,6 +212,8 @@ static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
 	int ret;
 
 	spin_lock(&l->rx_lock);
+	if (l->active && l->closed)
+		mk_link_close(l, l->closed);
 	if (!l->active) {
 		spin_unlock(&l->rx_lock);
 		return false;
@@ -212,8 +241,7 @@ static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
 		}
 		if (ret < 0) {
 			atomic64_inc(&l->stats[MK_STAT_ERRORS]);
-			pr_err_ratelimited("peer %u: malformed ring; link closed\n",
-					   l->peer);
+			mk_link_close(l, "malformed message ring from it");
 			break;
 		}
 		got = true;
@@ -222,8 +250,11 @@ static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
 		rcu_read_lock();
 		mk_deliver(l, ret, &wake);
 		rcu_read_unlock();
+		/* A malformed control message closed the link. */
+		if (!l->active)
+			break;
 	}
-	space = got && mk_ring_space_wanted(&l->rx);
+	space = l->active && got && mk_ring_space_wanted(&l->rx);
 	spin_unlock(&l->rx_lock);
 
 	if (wake)
@@ -251,6 +282,8 @@ static void mk_link_work(struct work_struct *work)
  *
  * Asks the peer for a doorbell when it frees room, if there is too
  * little now. A link that is down is "writable": the send fails at once.
+ *
+ * Return: true when a message of the largest size fits now.
  */
 bool mk_link_writable(struct mk_link *l)
 {
@@ -282,6 +315,53 @@ void mk_link_busy_poll(struct mk_link *l)
 	local_irq_save(flags);
 	mk_dispatch(l, MK_BUDGET, true);
 	local_irq_restore(flags);
+}
+
+/**
+ * mk_link_peek_raw() - copy out the next raw message, and keep it queued
+ * @l:		the link
+ * @buf:	room for %MULTIKERNEL_MSG_MAX bytes
+ * @count:	the most the reader takes
+ * @gen:	set to what mk_link_consume_raw() needs
+ *
+ * The reader copies @buf to user space with no lock of the link held,
+ * so that a fault there holds up neither the doorbell nor a start.
+ *
+ * Return: the message's length, -EAGAIN when none waits, -ENOTCONN
+ * when none waits and the peer is down, -EMSGSIZE when it is longer
+ * than @count.
+ */
+int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen)
+{
+	int ret;
+
+	spin_lock_irq(&l->rx_lock);
+	if (kfifo_is_empty(&l->rawq))
+		ret = l->active ? -EAGAIN : -ENOTCONN;
+	else if (kfifo_peek_len(&l->rawq) > count)
+		ret = -EMSGSIZE;
+	else
+		ret = kfifo_out_peek(&l->rawq, buf, MULTIKERNEL_MSG_MAX);
+	*gen = l->raw_gen;
+	spin_unlock_irq(&l->rx_lock);
+	return ret;
+}
+
+/**
+ * mk_link_consume_raw() - drop the message mk_link_peek_raw() copied out
+ * @l:		the link
+ * @gen:	as mk_link_peek_raw() set it
+ *
+ * Unless a new start emptied the queue meanwhile. Messages that wait in
+ * the ring for the room are dispatched.
+ */
+void mk_link_consume_raw(struct mk_link *l, u32 gen)
+{
+	spin_lock_irq(&l->rx_lock);
+	if (l->raw_gen == gen)
+		kfifo_skip(&l->rawq);
+	spin_unlock_irq(&l->rx_lock);
+	mk_link_kick(l);
 }
 
 /* A raw reader made room, or a busy poller is done: dispatch again. */
@@ -388,13 +468,15 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 	ti = shared + to_i;
 	th = shared + to_h;
 
-	mutex_lock(&l->read_lock);
 	spin_lock_irq(&l->rx_lock);
 	spin_lock(&l->tx_lock);
 	mk_ring_init(host ? &l->tx : &l->rx, ti, rs, host);
 	mk_ring_init(host ? &l->rx : &l->tx, th, rs, host);
 	l->hwid = hwid;
+	/* A reader copying out a message of the last run drops it. */
 	kfifo_reset(&l->rawq);
+	l->raw_gen++;
+	l->closed = NULL;
 	for (i = 0; i < MK_NR_STATS; i++)
 		atomic64_set(&l->stats[i], 0);
 	l->connected = !host;
@@ -402,7 +484,6 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 	smp_store_release(&l->active, true);
 	spin_unlock(&l->tx_lock);
 	spin_unlock_irq(&l->rx_lock);
-	mutex_unlock(&l->read_lock);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_link_up);
@@ -477,9 +558,10 @@ int mk_link_init(struct mk_link *l, unsigned int peer)
 	ret = kfifo_alloc(&l->rawq, MK_RAWQ_SIZE, GFP_KERNEL);
 	if (ret)
 		return ret;
+	l->rbuf = kmalloc(MULTIKERNEL_MSG_MAX, GFP_KERNEL);
 	l->wbuf = kmalloc(MULTIKERNEL_MSG_MAX, GFP_KERNEL);
-	if (!l->wbuf) {
-		kfifo_free(&l->rawq);
+	if (!l->rbuf || !l->wbuf) {
+		mk_link_free(l);
 		return -ENOMEM;
 	}
 	return 0;
@@ -492,6 +574,8 @@ EXPORT_SYMBOL_IF_KUNIT(mk_link_init);
  */
 void mk_link_free(struct mk_link *l)
 {
+	kfree(l->rbuf);
+	l->rbuf = NULL;
 	kfree(l->wbuf);
 	l->wbuf = NULL;
 	kfifo_free(&l->rawq);

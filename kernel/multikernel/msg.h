@@ -57,10 +57,15 @@ enum mk_stat {
  * @work:	goes on dispatching when one doorbell's budget ran out
  * @rx_wq:	readers waiting for raw messages
  * @tx_wq:	writers waiting for room in @tx
- * @rawq:	raw messages not read yet
- * @read_lock:	serializes readers of @rawq
+ * @rawq:	raw messages not read yet (under @rx_lock)
+ * @raw_gen:	counts the starts that emptied @rawq (under @rx_lock)
+ * @read_lock:	serializes readers from user space
  * @write_lock: serializes writers from user space
+ * @rbuf:	a reader's message, on its way to user space (under
+ *		@read_lock)
  * @wbuf:	a writer's message, copied in from user space
+ * @closed:	why this side stopped using the link, when the peer
+ *		broke the protocol; NULL otherwise
  * @stats:	the counters, by &enum mk_stat
  * @kobj:	their sysfs directory
  */
@@ -76,8 +81,11 @@ struct mk_link {
 	struct work_struct work;
 	wait_queue_head_t rx_wq, tx_wq;
 	struct kfifo_rec_ptr_2 rawq;
+	u32 raw_gen;
 	struct mutex read_lock, write_lock;
+	u8 *rbuf;
 	u8 *wbuf;
+	const char *closed;
 	atomic64_t stats[MK_NR_STATS];
 	struct kobject kobj;
 };
@@ -88,6 +96,7 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
 	       bool host);
 void mk_link_connect(struct mk_link *l);
 void mk_link_down(struct mk_link *l);
+void mk_link_close(struct mk_link *l, const char *why);
 int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,
 		 u32 len);
 int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
@@ -98,6 +107,8 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid);
 void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
 bool mk_link_writable(struct mk_link *l);
+int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);
+void mk_link_consume_raw(struct mk_link *l, u32 gen);
 
 /* Control messages, by the side that receives them. */
 void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len);

@@ -47,18 +47,15 @@ static ssize_t mk_dev_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *ppos)
 {
 	struct mk_link *l = file->private_data;
-	unsigned int copied;
+	u32 gen;
 	int ret;
 
 	if (mutex_lock_interruptible(&l->read_lock))
 		return -ERESTARTSYS;
-	while (kfifo_is_empty(&l->rawq)) {
-		ret = -ENOTCONN;
-		if (!READ_ONCE(l->active))
-			goto out;
-		ret = -EAGAIN;
-		if (file->f_flags & O_NONBLOCK)
-			goto out;
+	for (;;) {
+		ret = mk_link_peek_raw(l, l->rbuf, count, &gen);
+		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
+			break;
 		mutex_unlock(&l->read_lock);
 		ret = wait_event_interruptible(l->rx_wq,
 					       !kfifo_is_empty(&l->rawq) ||
@@ -68,15 +65,13 @@ static ssize_t mk_dev_read(struct file *file, char __user *buf, size_t count,
 		if (mutex_lock_interruptible(&l->read_lock))
 			return -ERESTARTSYS;
 	}
-	ret = -EMSGSIZE;
-	if (kfifo_peek_len(&l->rawq) > count)
-		goto out;
-	ret = kfifo_to_user(&l->rawq, buf, count, &copied);
-	if (!ret)
-		ret = copied;
-	/* Messages may have waited in the ring for this room. */
-	mk_link_kick(l);
-out:
+	/* A fault here keeps the message for the next read. */
+	if (ret >= 0) {
+		if (copy_to_user(buf, l->rbuf, ret))
+			ret = -EFAULT;
+		else
+			mk_link_consume_raw(l, gen);
+	}
 	mutex_unlock(&l->read_lock);
 	return ret;
 }

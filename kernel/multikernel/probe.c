@@ -12,6 +12,11 @@
  *   cat /sys/kernel/debug/multikernel/marker
  *	"filled N" or "found N" for the last command
  *
+ *   echo ring|control|header|flood > /sys/kernel/debug/multikernel/hostile
+ *	breaks the protocol with the host as a hostile instance would
+ *	(see mk_spawned_hostile()); reading it gives the doorbells the
+ *	last flood rang
+ *
  * A run that finds a marker reads memory that an earlier run of an
  * instance wrote: the host did not wipe it. Only in kernels built with
  * CONFIG_MULTIKERNEL_BENCH.
@@ -157,6 +162,44 @@ static const struct file_operations mk_marker_fops = {
 	.read	= mk_marker_read,
 };
 
+static long mk_hostile_result;
+
+static ssize_t mk_hostile_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char cmd[16] = {};
+	long ret;
+
+	if (len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, len))
+		return -EFAULT;
+	mutex_lock(&mk_probe_lock);
+	ret = mk_spawned_hostile(cmd);
+	if (ret >= 0)
+		mk_hostile_result = ret;
+	mutex_unlock(&mk_probe_lock);
+	return ret < 0 ? ret : len;
+}
+
+static ssize_t mk_hostile_read(struct file *file, char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[24];
+	int n;
+
+	mutex_lock(&mk_probe_lock);
+	n = scnprintf(buf, sizeof(buf), "%ld\n", mk_hostile_result);
+	mutex_unlock(&mk_probe_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static const struct file_operations mk_hostile_fops = {
+	.owner	= THIS_MODULE,
+	.write	= mk_hostile_write,
+	.read	= mk_hostile_read,
+};
+
 static int mk_seed_get(void *data, u64 *val)
 {
 	*val = mk_spawned_seed_print();
@@ -173,4 +216,5 @@ void mk_probe_init(void)
 
 	debugfs_create_file("marker", 0600, dir, NULL, &mk_marker_fops);
 	debugfs_create_file_unsafe("seed", 0400, dir, NULL, &mk_seed_fops);
+	debugfs_create_file("hostile", 0600, dir, NULL, &mk_hostile_fops);
 }

@@ -41,6 +41,9 @@
 /**
  * mk_ring_size_valid() - may a ring's data have @size bytes?
  * @size:	the size read from the shared header
+ *
+ * Return: true for a power of two from %MULTIKERNEL_RING_MIN to
+ * %MULTIKERNEL_RING_MAX.
  */
 bool mk_ring_size_valid(u32 size)
 {
@@ -233,6 +236,8 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ring_recv);
 /**
  * mk_ring_empty() - does a ring hold no message for its consumer?
  * @r:		the consumer's view
+ *
+ * Return: true when the producer has published nothing new.
  */
 bool mk_ring_empty(struct mk_ring *r)
 {

@@ -34,6 +34,8 @@ struct mk_ring {
 /**
  * mk_ring_record_size() - bytes a message of @len bytes takes in a ring
  * @len:	payload length
+ *
+ * Return: the header and @len bytes, rounded up to the record alignment.
  */
 static inline u32 mk_ring_record_size(u32 len)
 {

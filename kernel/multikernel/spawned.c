@@ -24,6 +24,7 @@
 #include <linux/reboot.h>
 #include <linux/security.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/unaligned.h>
 #include <linux/workqueue.h>
 
@@ -113,10 +114,74 @@ static void __init mk_lockdown_check(void)
  *
  * For the selftest that each start gets a new one; those 32 bits are
  * no secret in a kernel built for benchmarks and tests.
+ *
+ * Return: the first 32 bits of the seed, as the host gave them.
  */
 u32 mk_spawned_seed_print(void)
 {
 	return mk_seed_print;
+}
+
+/**
+ * mk_spawned_hostile() - act as a broken or hostile instance would
+ * @cmd:	"ring": make the ring to the host malformed; "control":
+ *		send a control message of a wrong length; "header": write
+ *		garbage into every field of the shared header that the host
+ *		writes; "flood": ring the host's doorbell for a second
+ *
+ * For the selftests of the host's defences: a real peer, not a ring
+ * faked on the host.
+ *
+ * Return: doorbells rung for "flood", else 0; -ENOTCONN without a link
+ * to the host, -EINVAL for an unknown command.
+ */
+long mk_spawned_hostile(const char *cmd)
+{
+	unsigned long flags;
+	u8 byte = 0;
+	u64 end;
+	long n;
+
+	if (!mk_host)
+		return -ENOTCONN;
+	if (sysfs_streq(cmd, "ring")) {
+		/*
+		 * A producer index no record boundary can have, kept by
+		 * every later send too.
+		 */
+		spin_lock_irqsave(&mk_host->tx_lock, flags);
+		mk_host->tx.pos += 3;
+		WRITE_ONCE(mk_host->tx.ctl->prod, mk_host->tx.pos);
+		spin_unlock_irqrestore(&mk_host->tx_lock, flags);
+		arch_multikernel_send_doorbell(mk_host_hwid);
+		return 0;
+	}
+	if (sysfs_streq(cmd, "control"))
+		return mk_link_send(mk_host, MULTIKERNEL_CHAN_CONTROL,
+				    MULTIKERNEL_CTRL_HELLO, &byte, 1);
+	if (sysfs_streq(cmd, "header")) {
+		WRITE_ONCE(mk_hdr->magic, ~0U);
+		WRITE_ONCE(mk_hdr->version, ~0U);
+		WRITE_ONCE(mk_hdr->size, ~0U);
+		WRITE_ONCE(mk_hdr->instance_id, ~0U);
+		WRITE_ONCE(mk_hdr->ring_size, ~0U);
+		WRITE_ONCE(mk_hdr->ring_offset[0], ~0U);
+		WRITE_ONCE(mk_hdr->ring_offset[1], ~0U);
+		WRITE_ONCE(mk_hdr->lockdown, ~0U);
+		WRITE_ONCE(mk_hdr->reserved, ~0U);
+		WRITE_ONCE(mk_hdr->host_heartbeat, ~0ULL);
+		return 0;
+	}
+	if (sysfs_streq(cmd, "flood")) {
+		end = ktime_get_ns() + NSEC_PER_SEC;
+		for (n = 0; ktime_get_ns() < end; n++) {
+			arch_multikernel_send_doorbell(mk_host_hwid);
+			if (!(n % 1024))
+				cond_resched();
+		}
+		return n;
+	}
+	return -EINVAL;
 }
 #endif
 
@@ -184,9 +249,22 @@ static struct notifier_block mk_panic_nb = {
 static void mk_heartbeat(struct work_struct *work);
 static DECLARE_DELAYED_WORK(mk_heartbeat_work, mk_heartbeat);
 
+/* The host asks for power off; once is enough. Any context. */
+static void mk_spawned_shutdown(void)
+{
+	static atomic_t shutting_down = ATOMIC_INIT(0);
+
+	if (atomic_xchg(&shutting_down, 1))
+		return;
+	pr_info("instance %u: the host asks for power off\n", mk_id);
+	orderly_poweroff(true);
+}
+
 static void mk_heartbeat(struct work_struct *work)
 {
 	WRITE_ONCE(mk_hdr->heartbeat, READ_ONCE(mk_hdr->heartbeat) + 1);
+	if (READ_ONCE(mk_hdr->request) & MULTIKERNEL_REQUEST_SHUTDOWN)
+		mk_spawned_shutdown();
 	schedule_delayed_work(&mk_heartbeat_work,
 			      msecs_to_jiffies(MK_HEARTBEAT_MS));
 }
@@ -202,15 +280,9 @@ static void mk_heartbeat(struct work_struct *work)
  */
 void mk_spawned_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 {
-	static bool shutting_down;
-
 	switch (type) {
 	case MULTIKERNEL_CTRL_SHUTDOWN:
-		if (shutting_down)
-			return;
-		shutting_down = true;
-		pr_info("instance %u: the host asks for power off\n", mk_id);
-		orderly_poweroff(true);
+		mk_spawned_shutdown();
 		return;
 	case MULTIKERNEL_CTRL_PING:
 		/* A full ring loses the answer; the host times out. */
@@ -221,6 +293,7 @@ void mk_spawned_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 	atomic64_inc(&l->stats[MK_STAT_ERRORS]);
 	pr_warn_ratelimited("bad control message %u (%u bytes) from the host\n",
 			    type, len);
+	mk_link_close(l, "malformed control message from it");
 }
 
 /**

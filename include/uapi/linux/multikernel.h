@@ -21,7 +21,7 @@
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	3
+#define MULTIKERNEL_SHARED_VERSION	4
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
 
 /* Ring data sizes: a power of two between these. */
@@ -54,6 +54,13 @@ enum multikernel_lockdown {
 	MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY	= 2,
 };
 
+/*
+ * What the host asks of the spawned kernel (multikernel_shared_header.
+ * request, host writes): the same as the control message, for when that
+ * waits in the ring behind messages nobody reads.
+ */
+#define MULTIKERNEL_REQUEST_SHUTDOWN	(1U << 0)	/* power off */
+
 /* Bytes of random seed the host gives the spawned kernel at each start. */
 #define MULTIKERNEL_SEED_SIZE		32
 
@@ -80,6 +87,9 @@ enum multikernel_exit {
  * @nr_cpus:	CPUs the spawned kernel has online at hello (instance)
  * @lockdown:	a &enum multikernel_lockdown (host); the spawned kernel
  *		locks itself down at least this far before it runs init
+ * @request:	%MULTIKERNEL_REQUEST_* bits (host); the spawned kernel
+ *		looks at them every second while it runs
+ * @reserved:	zero
  * @heartbeat:	incremented by the spawned kernel every second while it
  *		runs (instance); a counter rather than a message, so that
  *		it gets through when the ring to the host is full
@@ -97,6 +107,8 @@ struct multikernel_shared_header {
 	__u32 state;
 	__u32 nr_cpus;
 	__u32 lockdown;
+	__u32 request;
+	__u32 reserved;
 	__u64 heartbeat;
 	__u64 host_heartbeat;
 	__u8 rng_seed[MULTIKERNEL_SEED_SIZE];
@@ -110,10 +122,12 @@ struct multikernel_shared_header {
  * @need_space: non-zero while the producer waits for room: the
  *		consumer rings the doorbell after it frees some (producer
  *		writes)
+ * @pad0:	zero; ends the producer's cache line
  * @cons:	bytes ever consumed, modulo 2^32 (consumer writes, with
  *		release ordering after it has copied the records out)
  * @need_wakeup: non-zero while the consumer sleeps: the producer rings
  *		the doorbell after it publishes (consumer writes)
+ * @pad1:	zero; ends the consumer's cache line
  * @data:	the records, @ring_size bytes of the shared header
  *
  * The producer's and the consumer's fields are on cache lines of their

@@ -10,7 +10,11 @@
 # mktest.marker it looks for what an earlier run wrote to its RAM and
 # marks its own; with mktest.ipis it reports, twice a second, how many
 # call-function, reschedule and NMI interrupts its CPUs have taken;
-# with mktest.tick it counts ten times a second on its console.
+# with mktest.tick it counts ten times a second on its console; with
+# mktest.deaf it ignores the host's stop request; with
+# mktest.hostile=WHAT it breaks the protocol with the host (see the
+# debugfs file multikernel/hostile); with mktest.flood it floods the
+# host with doorbells.
 # Booted by a host's kexec -e instead (mktest.after_kexec), it reports
 # on the console and powers off.
 
@@ -20,6 +24,10 @@ export PATH=/bin:/sbin
 trap 'poweroff -f' USR2 TERM
 /bin/busybox --install -s /bin
 mount -t proc none /proc
+# With mktest.deaf it ignores the stop request, for the host's timeout.
+case " $(cat /proc/cmdline) " in
+*" mktest.deaf "*) trap '' USR2 TERM ;;
+esac
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev
 mount -t debugfs none /sys/kernel/debug
@@ -74,6 +82,31 @@ case " $(cat /proc/cmdline) " in
 	;;
 *" mktest.echo "*)
 	/bin/msg_peer echo /dev/multikernel0 &
+	;;
+*" mktest.hostile="*)
+	# Breaks the protocol as told, then goes on talking: the host must
+	# still hear it when what it broke leaves the link standing.
+	what=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^mktest\.hostile=//p')
+	echo "mk-instance hostile: $what" >/dev/ttyS1
+	# Time for the host to take the report first.
+	sleep 1
+	echo "$what" >$probe/hostile
+	i=0
+	while :; do
+		i=$((i + 1))
+		echo "mk-alive seq=$i" >/sys/kernel/multikernel/message 2>/dev/null
+		sleep 0.2
+	done
+	;;
+*" mktest.flood "*)
+	# Rings the host's doorbell for a second at a time, and says so.
+	i=0
+	while :; do
+		i=$((i + 1))
+		echo flood >$probe/hostile
+		echo "mk-flood seq=$i doorbells=$(cat $probe/hostile)" \
+			>/sys/kernel/multikernel/message
+	done
 	;;
 *" mktest.tick "*)
 	i=0

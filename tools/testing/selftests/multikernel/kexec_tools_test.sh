@@ -37,9 +37,7 @@ fi
 echo "1..14"
 
 # Start from no instance assigned or loaded.
-for i in 1 2 3 4 5 6 7 8; do
-	$KEXEC -u --multikernel=$i >/dev/null 2>&1
-done
+unload_all
 free0=$(cat $MK/pool_free)
 
 # Load without an ID: instance 1 is the lowest free one.

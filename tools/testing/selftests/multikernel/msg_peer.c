@@ -16,6 +16,13 @@
  *   msg_peer down DEV
  *	On the host, with no instance running: reads and writes fail
  *	with ENOTCONN.
+ *   msg_peer readers DEV N
+ *	On the host: N processes open DEV and block in read(); once all
+ *	sleep there it prints "blocked N", and it succeeds when each read
+ *	then fails with ENOTCONN (the instance stopped).
+ *   msg_peer fill DEV
+ *	On the host, with an instance that does not read: write messages
+ *	of the largest size until the link takes no more; prints how many.
  */
 
 #include <errno.h>
@@ -24,9 +31,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #define MSG_MAX		4096
 #define STALL_MS	60000
@@ -213,6 +223,7 @@ static int api(const char *dev)
 {
 	uint8_t buf[MSG_MAX + 1], in[MSG_MAX + 1];
 	struct pollfd p;
+	void *bad;
 	ssize_t n;
 	int fd, i, sizes[] = { 64, 1, 2, 63, 65, 1000, MSG_MAX };
 
@@ -245,6 +256,12 @@ static int api(const char *dev)
 	errno = 0;
 	check(read(fd, in, 10) < 0 && errno == EMSGSIZE,
 	      "read into too small a buffer: EMSGSIZE");
+	/* A buffer the reader may not write: the message must stay. */
+	bad = mmap(NULL, sizeof(in), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	errno = 0;
+	check(bad != MAP_FAILED && read(fd, bad, sizeof(in)) < 0 &&
+	      errno == EFAULT, "read into a read-only buffer: EFAULT");
 	for (i = 0; i < 7; i++) {
 		/* The echoes come back one by one: wait for each. */
 		p.events = POLLIN;
@@ -254,7 +271,7 @@ static int api(const char *dev)
 		if (n != sizes[i] || in[0] != i + 1 || in[n - 1] != i + 1)
 			break;
 	}
-	check(i == 7, "read: one message per read, boundaries kept, in order");
+	check(i == 7, "read: one message per read, boundaries kept, in order, none lost to the failed reads");
 	close(fd);
 
 	/* Blocking: a reader waits for the echo. */
@@ -284,6 +301,85 @@ static int down(const char *dev)
 	return failed;
 }
 
+/* Is process @pid asleep (state S)? */
+static int sleeping(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+static int readers(const char *dev, int nr)
+{
+	pid_t pids[16];
+	int i, status, good = 0, tries;
+	uint8_t buf[MSG_MAX];
+
+	if (nr < 1 || nr > 16)
+		return 2;
+	for (i = 0; i < nr; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (!pids[i]) {
+			int fd = open(dev, O_RDWR);
+
+			if (fd < 0)
+				_exit(3);
+			alarm(600);
+			if (read(fd, buf, sizeof(buf)) < 0 && errno == ENOTCONN)
+				_exit(0);
+			_exit(1);
+		}
+	}
+	/* Each sleeps in read(), or is still on its way there. */
+	for (tries = 0; tries < 600; tries++) {
+		for (i = 0; i < nr && sleeping(pids[i]); i++)
+			;
+		if (i == nr)
+			break;
+		usleep(100000);
+	}
+	printf("blocked %d\n", i);
+	fflush(stdout);
+	for (i = 0; i < nr; i++)
+		if (waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && !WEXITSTATUS(status))
+			good++;
+	printf("readers that got ENOTCONN: %d of %d\n", good, nr);
+	return good != nr;
+}
+
+static int fill(const char *dev)
+{
+	uint8_t buf[MSG_MAX];
+	long count = 0;
+	int fd = open(dev, O_RDWR | O_NONBLOCK);
+
+	if (fd < 0) {
+		perror(dev);
+		return 1;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	while (write(fd, buf, sizeof(buf)) == sizeof(buf))
+		count++;
+	printf("wrote %ld messages of %d bytes: %s\n", count, MSG_MAX,
+	       strerror(errno));
+	return !(count > 0 && errno == EAGAIN);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "echo"))
@@ -295,7 +391,11 @@ int main(int argc, char **argv)
 		return api(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "down"))
 		return down(argv[2]);
-	fprintf(stderr, "usage: %s echo|integrity|api|down DEV [COUNT MAXLEN]\n",
+	if (argc == 4 && !strcmp(argv[1], "readers"))
+		return readers(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "fill"))
+		return fill(argv[2]);
+	fprintf(stderr, "usage: %s echo|integrity|api|down|readers|fill DEV [COUNT MAXLEN|N]\n",
 		argv[0]);
 	return 2;
 }

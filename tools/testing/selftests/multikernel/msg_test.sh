@@ -7,7 +7,9 @@
 # checksums through an echo agent in the instance, once with the
 # default rings and once with the smallest, which fill constantly. The
 # link's counters must add up, the tracepoints must show the traffic,
-# and the in-kernel benchmark channel must work.
+# and the in-kernel benchmark channel must work. Readers blocked when
+# the instance stops wake up, and a full link does not keep the stop
+# request from the instance.
 
 MK=/sys/kernel/multikernel
 DIR=$(dirname "$0")
@@ -84,11 +86,9 @@ if [ ! -c /dev/multikernel1 ] || [ -z "$KEXEC" ] || [ ! -x "$PEER" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, msg_peer, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..18"
+echo "1..21"
 
-for i in 1 2 3 4 5 6 7 8; do
-	$KEXEC -u --multikernel=$i >/dev/null 2>&1
-done
+unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 size0=$(cat $PARAM/ring_size)
@@ -135,7 +135,23 @@ cat /sys/kernel/debug/multikernel/bench | tr '\n' ' ' | sed 's/^/# /'
 echo
 check "kernel API: ping-pong and a flood on the benchmark channel" \
 	[ $rc = 0 -a "$(link drops)" = 0 ]
+
+# Several openers of one device: readers blocked in read() when the
+# instance stops all wake up with ENOTCONN.
+"$PEER" readers /dev/multikernel1 3 >/tmp/readers.out 2>&1 &
+readers=$!
+t=0
+while ! grep -q '^blocked' /tmp/readers.out && [ $t -lt $((WAIT * 10)) ]; do
+	sleep 0.1
+	t=$((t + 1))
+done
 stop
+wait $readers
+rc=$?
+sed 's/^/# /' /tmp/readers.out
+blocked=$(grep -c '^blocked 3$' /tmp/readers.out)
+check "three readers blocked when the instance stops: each gets ENOTCONN" \
+	[ $rc = 0 -a "$blocked" = 1 ]
 
 err=$( (echo 3000 >$PARAM/ring_size) 2>&1)
 check "ring_size that is not a power of two: EINVAL, unchanged" \
@@ -149,6 +165,23 @@ check "small rings: the ring filled and the sender waited" \
 	[ "${waits:-0}" -gt 0 -a "$(link ring_full)" -gt 0 ]
 stop
 echo "$size0" >$PARAM/ring_size
+
+# Control messages do not wait behind raw ones: with nobody reading in
+# the instance, its raw queue and the ring to it fill up, and a stop
+# must still power it off rather than kill it after stop_timeout.
+APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
+start
+out=$("$PEER" fill /dev/multikernel1)
+rc=$?
+echo "# $out"
+check "no reader in the instance: the link fills up (EAGAIN)" [ $rc = 0 ]
+err=$( (echo stop >$MK/instances/1/state) 2>&1)
+rc=$?
+echo "# stop: ${err:-ok}; last_error: $(cat $MK/instances/1/last_error)"
+check "stop with the link full: powered off, not killed" \
+	[ $rc = 0 -a "$(cat $MK/instances/1/state)" = stopped -a \
+	  -z "$(cat $MK/instances/1/last_error)" ]
+$KEXEC -u --multikernel=1 >/dev/null
 
 out=$("$PEER" down /dev/multikernel1)
 check "after stop: ENOTCONN again" [ $? = 0 ]

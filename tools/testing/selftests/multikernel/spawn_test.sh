@@ -26,61 +26,10 @@ WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=ttyS1 multikernel_uart=0x2f8 kunit.enable=0"
 . "$(dirname "$0")/tap.sh"
 
-# put ID FILE VALUE: write, and print the error text of a failed write.
-put() {
-	err=$( (echo "$3" >$MK/instances/$1/$2) 2>&1)
-	rc=$?
-	echo "${err##*: }"
-	return $rc
-}
-
-# put_ok ID FILE VALUE: write, quietly.
-put_ok() {
-	put "$@" >/dev/null
-}
-
-# load ID CPUS MEM [EXTRA ARGS]
-load() {
-	$KEXEC -l --multikernel=$1 --cpus=$2 --mem=$3 "$KERNEL" \
-		--initrd="$INITRD" --append="$APPEND $4" >/dev/null
-}
-
-# wait_state ID STATE: wait until the instance is in STATE.
-wait_state() {
-	t=0
-	while [ "$(inst $1 state)" != "$2" ]; do
-		[ $t -ge $((WAIT * 10)) ] && return 1
-		case "$(inst $1 state)" in
-		crashed|stopped)
-			[ "$2" = running ] && return 1 ;;
-		empty|loaded)
-			# Not started, or its start was refused.
-			return 1 ;;
-		esac
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
-
 # host_apicid CPU: its APIC ID, as the host saw it at boot.
 host_apicid() {
 	awk -v cpu="$1" '/^processor/ { p = $3 } /^apicid/ && p == cpu { print $3 }' \
 		/tmp/cpuinfo
-}
-
-# logged TEXT: the kernel log has TEXT.
-logged() {
-	dmesg | grep -qF "$1"
-}
-
-back_to_start() {
-	[ "$(cat /sys/devices/system/cpu/online)" = "$online0" ] &&
-		[ "$(cat $MK/pool_free)" = "$1" ]
-}
-
-# is_back ID POOL_FREE: stopped, the host's CPUs and pool as they were.
-is_back() {
-	[ "$(inst $1 state)" = stopped ] && back_to_start "$2"
 }
 
 echo "TAP version 13"
@@ -94,9 +43,7 @@ plan=56
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
 
-for i in 1 2 3 4 5 6 7 8; do
-	$KEXEC -u --multikernel=$i >/dev/null 2>&1
-done
+unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 cat /proc/cpuinfo >/tmp/cpuinfo

@@ -2,7 +2,9 @@
 #
 # TAP output, and what the multikernel shell selftests ask of an
 # instance; sourced, not run. The tests set MK (the sysfs directory)
-# and WAIT (seconds to wait for a spawned kernel) before they use it.
+# and WAIT (seconds to wait for a spawned kernel) before they use it;
+# load() uses KEXEC, KERNEL, INITRD and APPEND, back_to_start() online0
+# (the host's CPUs online at the start).
 
 n=0
 failed=0
@@ -48,4 +50,64 @@ wait_message() {
 		sleep 0.1
 		t=$((t + 1))
 	done
+}
+
+# unload_all: whatever an earlier test left loaded in any slot.
+unload_all() {
+	for i in 1 2 3 4 5 6 7 8; do
+		$KEXEC -u --multikernel=$i >/dev/null 2>&1
+	done
+}
+
+# put ID FILE VALUE: write, and print the error text of a failed write.
+put() {
+	err=$( (echo "$3" >$MK/instances/$1/$2) 2>&1)
+	rc=$?
+	echo "${err##*: }"
+	return $rc
+}
+
+# put_ok ID FILE VALUE: write, quietly.
+put_ok() {
+	put "$@" >/dev/null
+}
+
+# load ID CPUS MEM [EXTRA ARGS]
+load() {
+	$KEXEC -l --multikernel=$1 --cpus=$2 --mem=$3 "$KERNEL" \
+		--initrd="$INITRD" --append="$APPEND $4" >/dev/null
+}
+
+# wait_state ID STATE: wait until the instance is in STATE.
+wait_state() {
+	t=0
+	while [ "$(inst $1 state)" != "$2" ]; do
+		[ $t -ge $((WAIT * 10)) ] && return 1
+		case "$(inst $1 state)" in
+		crashed|stopped)
+			[ "$2" = running ] && return 1 ;;
+		empty|loaded)
+			# Not started, or its start was refused.
+			return 1 ;;
+		esac
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+# logged TEXT: the kernel log has TEXT.
+logged() {
+	dmesg | grep -qF "$1"
+}
+
+# back_to_start POOL_FREE: the host's CPUs online as at the start, and
+# POOL_FREE bytes free in the pool.
+back_to_start() {
+	[ "$(cat /sys/devices/system/cpu/online)" = "$online0" ] &&
+		[ "$(cat $MK/pool_free)" = "$1" ]
+}
+
+# is_back ID POOL_FREE: stopped, the host's CPUs and pool as they were.
+is_back() {
+	[ "$(inst $1 state)" = stopped ] && back_to_start "$2"
 }
