@@ -110,7 +110,7 @@ check_series() {
 	# The tree and its objects sit at the same relative places as
 	# build/linux and build/obj-guest, so that ccache (its base_dir is
 	# build/) reuses the guest kernel's objects for unchanged files.
-	local AM=$B/sc/linux O=$B/sc/obj-guest c n=0 bad=0 f last
+	local AM=$B/sc/linux O=$B/sc/obj-guest c n=0 bad=0 f last out
 	[ -d "$S" ] || die "no series; run 'make series' first"
 	worktree "$AM"
 	note "applying build/series/ to the pristine base"
@@ -140,6 +140,22 @@ check_series() {
 		fi
 	done
 
+	# Every new C file and header documents what it exports.
+	note "kernel-doc -Wall on the series' new files"
+	for f in $(new_files); do
+		case $f in
+		*.c|*.h) ;;
+		*) continue ;;
+		esac
+		case $f in tools/*) continue ;; esac
+		out=$("$AM/scripts/kernel-doc" -Wall -none "$AM/$f" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$out" >&2
+			echo "harness: kernel-doc warns about $f" >&2
+			bad=1
+		fi
+	done
+
 	# The last patch gives build/linux, which the guest kernel is built
 	# from (checked above): build the ones before it. W=1 cleanliness of
 	# the series' files is 'make check's; here each patch must build.
@@ -159,8 +175,8 @@ check_series() {
 	done
 	git -C "$AM" checkout -q "$last"
 	note "patch $n is the tree of build/linux, built as the guest kernel"
-	[ $bad = 0 ] || die "checkpatch found problems"
-	note "the series applies, matches build/linux, builds patch by patch and is checkpatch clean"
+	[ $bad = 0 ] || die "checkpatch or kernel-doc found problems"
+	note "the series applies, matches build/linux, builds patch by patch and is checkpatch and kernel-doc clean"
 }
 
 case "${1:-}" in
