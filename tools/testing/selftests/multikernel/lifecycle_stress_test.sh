@@ -108,10 +108,13 @@ owner() {
 		while [ $r -lt 3 ] && [ "$(now)" -lt $end ]; do
 			r=$((r + 1))
 			op $w $1 start
-			case $(rnd 3) in
-			0) ;;
-			1) sleep 0.$(rnd 10) ;;
-			2) wait_state $1 running && echo x >>$OUT/$w.up ;;
+			# The first start is waited for, so that every run has
+			# kernels that really ran; the others are left at random.
+			case $(count $w.up):$(rnd 3) in
+			0:*) wait_state $1 running && echo x >>$OUT/$w.up ;;
+			*:0) ;;
+			*:1) sleep 0.$(rnd 10) ;;
+			*:2) wait_state $1 running && echo x >>$OUT/$w.up ;;
 			esac
 			if [ "$(rnd 2)" = 0 ]; then
 				op $w $1 stop
@@ -162,7 +165,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-echo "1..8"
+echo "1..9"
 
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
@@ -212,9 +215,13 @@ sed 's/^/# /' $OUT/log | head -n 40
 for w in owner1 owner2; do
 	echo "# $w: $(count $w.rounds) loads, $(count $w.up) starts that" \
 		"reached running, $(count $w.bad) unexpected"
-	check "$w: every result as its race allows, and it ran" \
-		[ "$(count $w.bad)" = 0 -a "$(count $w.up)" -gt 0 ]
+	check "$w: every result as its race allows" \
+		[ "$(count $w.bad)" = 0 -a "$(count $w.rounds)" -gt 0 ]
 done
+# The chaos shell may kill an instance before it is up, but not every
+# time: some kernels must have really run.
+check "owners: instances reached running" \
+	[ $(($(count owner1.up) + $(count owner2.up))) -gt 0 ]
 echo "# chaos: $(count chaos.rounds) operations, $(count chaos.bad) unexpected"
 check "chaos: every result as its race allows" \
 	[ "$(count chaos.bad)" = 0 -a "$(count chaos.rounds)" -gt 0 ]
