@@ -88,7 +88,7 @@ echo "TAP version 13"
 if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -x "$PEER" ] ||
    [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ] ||
    [ ! -d /sys/kernel/debug/multikernel ]; then
-	echo "1..0 # SKIP needs multikernel with its benchmarks, kexec, msg_peer, $KERNEL and $INITRD"
+	echo "1..0 # SKIP needs multikernel with benchmarks, kexec, msg_peer, $KERNEL, $INITRD"
 	exit 4
 fi
 echo "1..27"

@@ -271,7 +271,7 @@ static int api(const char *dev)
 		if (n != sizes[i] || in[0] != i + 1 || in[n - 1] != i + 1)
 			break;
 	}
-	check(i == 7, "read: one message per read, boundaries kept, in order, none lost to the failed reads");
+	check(i == 7, "read: whole messages, in order, none lost to failed reads");
 	close(fd);
 
 	/* Blocking: a reader waits for the echo. */
@@ -358,7 +358,7 @@ static int readers(const char *dev, int nr)
 		if (waitpid(pids[i], &status, 0) == pids[i] &&
 		    WIFEXITED(status) && !WEXITSTATUS(status))
 			good++;
-	printf("readers that got ENOTCONN: %d of %d\n", good, nr);
+	printf("ENOTCONN for %d of %d blocked reads\n", good, nr);
 	return good != nr;
 }
 

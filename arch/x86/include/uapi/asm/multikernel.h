@@ -41,6 +41,7 @@ struct multikernel_setup_mem {
  * @tsc_khz:	the host's TSC frequency
  * @lapic_khz:	the host's local APIC timer frequency
  * @nr_mem:	entries used in @mem, 1..%MULTIKERNEL_SETUP_MAX_MEM
+ * @reserved:	zero
  * @shared_base: physical base of the region shared with the host
  * @shared_size: its size in bytes
  * @mem:	the instance's RAM; the boot e820 map lists exactly this
