@@ -236,7 +236,8 @@ void multikernel_kimage_init(struct kimage *image, unsigned long flags)
  * @info:	filled in
  *
  * For the architecture's loader, which writes the instance's boot
- * description. Called with the instance locked by the load.
+ * description. Called while the instance is "loading", which keeps
+ * its CPUs and memory from changing.
  *
  * Return: 0, or -EINVAL for an image that is not an instance's.
  */
