@@ -63,8 +63,14 @@ check "start when not loaded: ENOEXEC" \
 check "stop when not running: EINVAL" \
 	[ "$(put 1 state stop)" = "Invalid argument" ]
 
-# One instance on CPUs 2-3, while a host workload runs.
-(i=0; while :; do i=$((i + 1)); echo $i >/tmp/progress; sleep 0.05; done) &
+# One instance on CPUs 2-3, while a host workload runs.  The count is
+# written to a new file and renamed over the old one, so that a read
+# never sees the file truncated and empty.
+(i=0; while :; do
+	i=$((i + 1))
+	echo $i >/tmp/progress.new && mv /tmp/progress.new /tmp/progress
+	sleep 0.05
+done) &
 worker=$!
 load 1 2-3 256M
 free1=$(cat $MK/pool_free)
