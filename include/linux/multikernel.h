@@ -12,6 +12,16 @@
 
 struct cpumask;
 struct kimage;
+struct notifier_block;
+
+/*
+ * Events of the link notifier chain, with the peer's ID as the data:
+ * on the host an instance ID, in a spawned kernel 0 (the host).
+ */
+enum multikernel_link_event {
+	MULTIKERNEL_LINK_UP,	/* the peer runs: sends are allowed */
+	MULTIKERNEL_LINK_DOWN,	/* it stopped, crashed or broke the link */
+};
 
 /**
  * struct multikernel_image_info - what an instance's image runs on
@@ -64,6 +74,9 @@ int multikernel_send(unsigned int peer, u16 channel, u16 type,
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
 void multikernel_doorbell(void);
+int multikernel_register_notifier(struct notifier_block *nb);
+int multikernel_unregister_notifier(struct notifier_block *nb);
+unsigned int multikernel_instance_id(void);
 
 void __init multikernel_reserve_fixed_pool(void);
 void __init multikernel_reserve_pool(void);
@@ -103,6 +116,18 @@ static inline int multikernel_register_handler(u16 channel,
 }
 
 static inline void multikernel_unregister_handler(u16 channel) { }
+
+static inline int multikernel_register_notifier(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int multikernel_unregister_notifier(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline unsigned int multikernel_instance_id(void) { return 0; }
 static inline void multikernel_reserve_fixed_pool(void) { }
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_pool_requested(void) { return false; }

@@ -27,6 +27,12 @@ struct kimage;
 /* The longest line a spawned kernel's user space sends the host. */
 #define MK_TEXT_MAX		256
 
+/*
+ * The spawned kernel's console log: the top of the shared region, out
+ * of the rings' way (they end below 1.1 MiB at the largest ring size).
+ */
+#define MK_LOG_SIZE		SZ_256K
+
 /* Instances are numbered 1..MK_MAX_INSTANCES; 0 is the host. */
 #define MK_MAX_INSTANCES	CONFIG_MULTIKERNEL_INSTANCES
 
@@ -207,6 +213,13 @@ void mk_wipe_mem(phys_addr_t start, u64 size);
 int mk_lifecycle_init(struct mk_instance *mi);
 ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len);
 struct mk_instance *mk_link_instance(struct mk_link *l);
+
+/* The spawned kernel's console log (log.c). */
+size_t mk_log_copy(const u8 *data, u32 size, u64 head, char *buf,
+		   loff_t off, size_t count);
+ssize_t mk_log_read(struct mk_instance *mi, char *buf, loff_t off,
+		    size_t count);
+void mk_log_start(struct multikernel_shared_header *hdr, u32 size);
 
 /* Benchmarks (bench.c). */
 #ifdef CONFIG_MULTIKERNEL_BENCH

@@ -21,6 +21,7 @@
 
 #include <linux/kfifo.h>
 #include <linux/multikernel.h>
+#include <linux/notifier.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -37,6 +38,7 @@
 
 static multikernel_handler_t __rcu mk_handlers[MULTIKERNEL_NR_CHANNELS];
 static DEFINE_MUTEX(mk_handlers_lock);
+static ATOMIC_NOTIFIER_HEAD(mk_link_chain);
 static struct mk_link mk_host_link;
 static bool mk_host_link_ready;
 static struct workqueue_struct *mk_wq;
@@ -54,6 +56,13 @@ struct mk_link *mk_link_get(unsigned int peer)
 	if (peer < 1 || peer > MK_MAX_INSTANCES)
 		return NULL;
 	return &mk_instance_get(peer)->link;
+}
+
+/* Tell the devices over @l that it came up or went down. Any context. */
+static void mk_link_notify(struct mk_link *l, unsigned long event)
+{
+	atomic_notifier_call_chain(&mk_link_chain, event,
+				   (void *)(unsigned long)l->peer);
 }
 
 static void mk_doorbell(struct mk_link *l)
@@ -172,6 +181,7 @@ void mk_link_close(struct mk_link *l, const char *why)
 	pr_err_ratelimited("peer %u: %s; link closed\n", l->peer, why);
 	wake_up_interruptible(&l->rx_wq);
 	wake_up_interruptible(&l->tx_wq);
+	mk_link_notify(l, MULTIKERNEL_LINK_DOWN);
 }
 
 static void mk_deliver(struct mk_link *l, u32 len, bool *wake)
@@ -422,6 +432,11 @@ void mk_shared_layout(void *shared, u32 size, u32 ring_size)
 	hdr->ring_size = ring_size;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE] = PAGE_SIZE;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_HOST] = PAGE_SIZE + ring;
+	/* The log goes on top, where the largest rings leave room. */
+	if (size >= 2 * MK_LOG_SIZE) {
+		hdr->log_offset = size - MK_LOG_SIZE;
+		hdr->log_size = MK_LOG_SIZE;
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_shared_layout);
 
@@ -500,6 +515,7 @@ void mk_link_connect(struct mk_link *l)
 	l->connected = true;
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	wake_up_interruptible(&l->tx_wq);
+	mk_link_notify(l, MULTIKERNEL_LINK_UP);
 }
 
 /**
@@ -527,6 +543,7 @@ void mk_link_down(struct mk_link *l)
 	cancel_work_sync(&l->work);
 	wake_up_interruptible(&l->rx_wq);
 	wake_up_interruptible(&l->tx_wq);
+	mk_link_notify(l, MULTIKERNEL_LINK_DOWN);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_link_down);
 
@@ -603,6 +620,7 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
 		return ERR_PTR(ret);
 	}
 	mk_host_link_ready = true;
+	mk_link_notify(&mk_host_link, MULTIKERNEL_LINK_UP);
 	return &mk_host_link;
 }
 
@@ -678,3 +696,43 @@ void multikernel_unregister_handler(u16 channel)
 	synchronize_rcu();
 }
 EXPORT_SYMBOL_GPL(multikernel_unregister_handler);
+
+/**
+ * multikernel_register_notifier() - hear when links come up and go down
+ * @nb:		called with a &enum multikernel_link_event and the peer's
+ *		ID (cast to a pointer), in any context, interrupts off
+ *		included
+ *
+ * A device over the links uses it to wake or hang up its users; it
+ * must not send from the call.
+ *
+ * Return: 0.
+ */
+int multikernel_register_notifier(struct notifier_block *nb)
+{
+	return atomic_notifier_chain_register(&mk_link_chain, nb);
+}
+EXPORT_SYMBOL_GPL(multikernel_register_notifier);
+
+/**
+ * multikernel_unregister_notifier() - stop hearing of links
+ * @nb:		a notifier registered with multikernel_register_notifier()
+ *
+ * Return: 0, or -ENOENT when @nb was not registered.
+ */
+int multikernel_unregister_notifier(struct notifier_block *nb)
+{
+	return atomic_notifier_chain_unregister(&mk_link_chain, nb);
+}
+EXPORT_SYMBOL_GPL(multikernel_unregister_notifier);
+
+/**
+ * multikernel_instance_id() - which kernel this is
+ *
+ * Return: 0 in the host, the instance ID in a spawned kernel.
+ */
+unsigned int multikernel_instance_id(void)
+{
+	return mk_spawned_id();
+}
+EXPORT_SYMBOL_GPL(multikernel_instance_id);

@@ -2,7 +2,8 @@
 /*
  * KUnit tests for the multikernel message ring: messages arrive whole
  * and in order, flow control, index wrap-around at 2^32, the doorbell
- * protocol, and a hostile peer's ring contents. Each ring is allocated
+ * protocol, a hostile peer's ring contents, and the host's copy of a
+ * log whose head a hostile peer writes. Each ring is allocated
  * to its exact size, so under KASAN any access outside it is reported.
  */
 
@@ -11,6 +12,7 @@
 #include <linux/multikernel.h>
 #include <linux/slab.h>
 
+#include "internal.h"
 #include "msg.h"
 #include "ring.h"
 
@@ -401,14 +403,78 @@ static void ring_api_test(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, NULL),
 			-EINVAL);
-	KUNIT_ASSERT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+	/* The network channel: the console's belongs to its driver. */
+	KUNIT_ASSERT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_NET, api_nop),
 			0);
-	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_NET, api_nop),
 			-EBUSY);
-	multikernel_unregister_handler(MULTIKERNEL_CHAN_CONSOLE);
-	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, api_nop),
+	multikernel_unregister_handler(MULTIKERNEL_CHAN_NET);
+	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_NET, api_nop),
 			0);
-	multikernel_unregister_handler(MULTIKERNEL_CHAN_CONSOLE);
+	multikernel_unregister_handler(MULTIKERNEL_CHAN_NET);
+}
+
+#define LOGSZ	64
+
+struct log_case {
+	const char *name;
+	u64 head;
+	loff_t off;
+	size_t count;
+	size_t copied;
+	u64 first;	/* the byte number copied first */
+};
+
+/* Byte n of the writer's text is (n % 251), so any byte tells its place. */
+static const struct log_case log_cases[] = {
+	{ "nothing written", 0, 0, 100, 0, 0 },
+	{ "less than the buffer", 10, 0, 100, 10, 0 },
+	{ "from an offset", 10, 4, 100, 6, 4 },
+	{ "at the end", 10, 10, 100, 0, 0 },
+	{ "past the end", 10, 11, 100, 0, 0 },
+	{ "negative offset", 10, -1, 100, 0, 0 },
+	{ "exactly full", LOGSZ, 0, 100, LOGSZ, 0 },
+	{ "wrapped: the last LOGSZ bytes", 1000, 0, 100, LOGSZ, 1000 - LOGSZ },
+	{ "wrapped, from an offset, short count", 1000, 60, 3, 3, 1000 - LOGSZ + 60 },
+	{ "head near 2^64", U64_MAX - 3, 0, 100, LOGSZ, U64_MAX - 3 - LOGSZ },
+	{ "head 2^64 - 1, huge offset", U64_MAX, 1LL << 62, 100, 0, 0 },
+};
+
+static void log_desc(const struct log_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(log, log_cases, log_desc);
+
+/*
+ * Whatever head the instance writes, the host copies only from the
+ * buffer (allocated to its size, for KASAN) and in the writer's order.
+ */
+static void log_copy_test(struct kunit *test)
+{
+	const struct log_case *c = test->param_value;
+	u8 *data = kunit_kzalloc(test, LOGSZ, GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, 100, GFP_KERNEL);
+	u64 n, at;
+	size_t i, got;
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* Lay out what a writer that wrote c->head bytes left. */
+	for (i = 0; i < LOGSZ; i++) {
+		/* The last byte written at place i. */
+		n = c->head - 1 - ((c->head - 1 - i) % LOGSZ);
+		if (c->head > i)
+			data[i] = n % 251;
+	}
+	got = mk_log_copy(data, LOGSZ, c->head, buf, c->off, c->count);
+	KUNIT_EXPECT_EQ(test, got, c->copied);
+	for (i = 0; i < got; i++) {
+		at = c->first + i;
+		KUNIT_EXPECT_EQ_MSG(test, (u8)buf[i], (u8)(at % 251),
+				    "byte %zu", i);
+	}
 }
 
 static struct kunit_case ring_test_cases[] = {
@@ -425,6 +491,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_torn_test),
 	KUNIT_CASE_PARAM(ring_layout_test, layout_gen_params),
 	KUNIT_CASE(ring_api_test),
+	KUNIT_CASE_PARAM(log_copy_test, log_gen_params),
 	{}
 };
 

@@ -169,6 +169,8 @@ long mk_spawned_hostile(const char *cmd)
 		WRITE_ONCE(mk_hdr->ring_offset[1], ~0U);
 		WRITE_ONCE(mk_hdr->lockdown, ~0U);
 		WRITE_ONCE(mk_hdr->reserved, ~0U);
+		WRITE_ONCE(mk_hdr->log_offset, ~0U);
+		WRITE_ONCE(mk_hdr->log_size, ~0U);
 		WRITE_ONCE(mk_hdr->host_heartbeat, ~0ULL);
 		return 0;
 	}
@@ -335,6 +337,7 @@ static int __init mk_spawned_map(void)
 		       mk_id);
 		goto fail;
 	}
+	mk_log_start(hdr, mk_shared_size);
 	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid);
 	if (IS_ERR(l)) {
 		pr_err("instance %u: cannot use the rings in the shared region (%ld); no link to the host\n",
@@ -352,7 +355,8 @@ fail:
 	mk_lockdown_check();
 	return -EPROTO;
 }
-core_initcall(mk_spawned_map);
+/* Early, for the log: a kernel that dies in its initcalls leaves one. */
+early_initcall(mk_spawned_map);
 
 /* As late as an initcall can be: init runs next. */
 static int __init mk_spawned_hello(void)

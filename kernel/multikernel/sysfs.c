@@ -260,6 +260,20 @@ static ssize_t instance_message_show(struct kobject *kobj,
 static struct kobj_attribute instance_message_attr =
 	__ATTR(message, 0400, instance_message_show, NULL);
 
+static ssize_t log_read(struct file *file, struct kobject *kobj,
+			struct bin_attribute *attr, char *buf, loff_t off,
+			size_t count)
+{
+	return mk_log_read(to_mi(kobj), buf, off, count);
+}
+
+static BIN_ATTR_ADMIN_RO(log, 0);
+
+static struct bin_attribute *mk_instance_bin_attrs[] = {
+	&bin_attr_log,
+	NULL
+};
+
 static struct attribute *mk_instance_attrs[] = {
 	&cpus_attr.attr,
 	&memory_attr.attr,
@@ -273,7 +287,12 @@ static struct attribute *mk_instance_attrs[] = {
 	&instance_message_attr.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(mk_instance);
+
+static const struct attribute_group mk_instance_group = {
+	.attrs		= mk_instance_attrs,
+	.bin_attrs	= mk_instance_bin_attrs,
+};
+__ATTRIBUTE_GROUPS(mk_instance);
 
 static void mk_instance_release(struct kobject *kobj)
 {

@@ -10,6 +10,9 @@
  *   ring_offset[TO_INSTANCE]    struct multikernel_ring, then ring_size
  *                               bytes of data: host -> instance
  *   ring_offset[TO_HOST]        the same, instance -> host
+ *   log_offset                  struct multikernel_log, then the
+ *                               instance's console output (instance
+ *                               writes, the host only reads)
  *
  * Either side may run a different kernel version: the layout is
  * versioned and a kernel refuses a version it does not know. Every
@@ -21,7 +24,7 @@
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	4
+#define MULTIKERNEL_SHARED_VERSION	5
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
 
 /* Ring data sizes: a power of two between these. */
@@ -96,6 +99,9 @@ enum multikernel_exit {
  * @host_heartbeat: incremented by the host while it watches (host)
  * @rng_seed:	random bytes, new at every start (host); the spawned
  *		kernel mixes them into its entropy pool and clears them
+ * @log_offset: where the &struct multikernel_log starts, from the start
+ *		of the region (host)
+ * @log_size:	its size, control block included (host)
  */
 struct multikernel_shared_header {
 	__u32 magic;
@@ -112,6 +118,26 @@ struct multikernel_shared_header {
 	__u64 heartbeat;
 	__u64 host_heartbeat;
 	__u8 rng_seed[MULTIKERNEL_SEED_SIZE];
+	__u32 log_offset;
+	__u32 log_size;
+};
+
+/**
+ * struct multikernel_log - the spawned kernel's console log
+ * @head:	bytes ever written to @data (instance writes, with release
+ *		ordering after the bytes); byte n is at @data[n % size],
+ *		where size is the header's log_size less this block
+ * @pad:	zero; ends the cache line
+ * @data:	the text, as the spawned kernel's consoles print it
+ *
+ * Written from the spawned kernel's first console line on and never
+ * read back by it, so that the host can show it after a crash or a
+ * start that failed, until the next start.
+ */
+struct multikernel_log {
+	__u64 head;
+	__u64 pad[7];
+	__u8 data[];
 };
 
 /**
@@ -165,7 +191,7 @@ struct multikernel_msg {
 enum multikernel_channel {
 	MULTIKERNEL_CHAN_CONTROL	= 0,	/* lifecycle, multikernel core */
 	MULTIKERNEL_CHAN_RAW		= 1,	/* user space, /dev/multikernelN */
-	MULTIKERNEL_CHAN_CONSOLE	= 2,	/* reserved: console */
+	MULTIKERNEL_CHAN_CONSOLE	= 2,	/* console: a tty each way */
 	MULTIKERNEL_CHAN_NET		= 3,	/* reserved: network */
 	MULTIKERNEL_CHAN_BENCH		= 4,	/* benchmark sink, debugfs */
 	MULTIKERNEL_NR_CHANNELS,
@@ -181,6 +207,11 @@ enum multikernel_ctrl {
 	MULTIKERNEL_CTRL_TEXT		= 5,	/* to host: a line of text */
 	MULTIKERNEL_CTRL_PING		= 6,	/* answer with PONG, same payload */
 	MULTIKERNEL_CTRL_PONG		= 7,
+};
+
+/* Types on MULTIKERNEL_CHAN_CONSOLE. */
+enum multikernel_console {
+	MULTIKERNEL_CONSOLE_DATA	= 1,	/* bytes typed or printed */
 };
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

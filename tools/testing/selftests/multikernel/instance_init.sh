@@ -14,7 +14,8 @@
 # mktest.deaf it ignores the host's stop request; with
 # mktest.hostile=WHAT it breaks the protocol with the host (see the
 # debugfs file multikernel/hostile); with mktest.flood it floods the
-# host with doorbells.
+# host with doorbells. It runs a shell on hvc0, the console over the
+# link, when it has one.
 # Booted by a host's kexec -e instead (mktest.after_kexec), it reports
 # on the console and powers off.
 
@@ -66,7 +67,12 @@ case " $(cat /proc/cmdline) " in
 	;;
 esac
 
-echo "$report" >/dev/ttyS1
+# A shell on the console over the link, the host's /dev/ttyMK<id>.
+if [ -c /dev/hvc0 ]; then
+	setsid sh -c 'exec sh </dev/hvc0 >/dev/hvc0 2>&1' &
+fi
+
+echo "$report" >/dev/ttyS1 2>/dev/null
 echo "$report" >/sys/kernel/multikernel/message
 
 case " $(cat /proc/cmdline) " in

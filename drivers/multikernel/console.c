@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A console for each spawned kernel, over its link to the host.
+ *
+ * Bytes go as MULTIKERNEL_CONSOLE_DATA messages on the console channel,
+ * each way. In a spawned kernel the console is hvc0, an hvc backend
+ * that polls a queue the channel's handler fills (and kicks). On the
+ * host, instance <id> is /dev/ttyMK<id>: a tty with no line discipline
+ * work of its own by default (raw, no echo), since the instance's tty
+ * does the echoing and line editing, the way a pty master does.
+ *
+ * The host's ttys stay across stops, crashes and restarts: when an
+ * instance goes down its tty is hung up, and what is written while it
+ * is down is dropped, as on a line with nobody at the other end. What
+ * the instance sends is taken only while the tty is open. Everything
+ * from the peer is bytes for a tty; a message's length is bounded by
+ * the link.
+ *
+ * See Documentation/multikernel/devices.rst.
+ */
+
+#define pr_fmt(fmt) "multikernel console: " fmt
+
+#include <linux/init.h>
+#include <linux/kfifo.h>
+#include <linux/minmax.h>
+#include <linux/multikernel.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_flip.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/multikernel.h>
+
+#include "../tty/hvc/hvc_console.h"
+
+/* Bytes per message; a tty writes in pieces of at most this. */
+#define MKCON_CHUNK		1024
+/* What a spawned kernel's hvc0 keeps of input not read yet. */
+#define MKCON_INQ_SIZE		(16 << 10)
+/* The hvc vterm number: "MK". */
+#define MKCON_VTERM		0x4d4b
+#define MKCON_INSTANCES		CONFIG_MULTIKERNEL_INSTANCES
+
+/* On the host. */
+
+/**
+ * struct mkcon_port - the host's tty of one instance
+ * @port:	the tty port
+ * @id:		the instance ID
+ * @retry:	wakes writers once the ring to the instance was full
+ */
+struct mkcon_port {
+	struct tty_port port;
+	unsigned int id;
+	struct delayed_work retry;
+};
+
+static struct tty_driver *mkcon_driver;
+static struct mkcon_port *mkcon_ports;
+
+static struct mkcon_port *mkcon_port(unsigned int id)
+{
+	if (!mkcon_ports || id < 1 || id > MKCON_INSTANCES)
+		return NULL;
+	return &mkcon_ports[id - 1];
+}
+
+static void mkcon_retry(struct work_struct *work)
+{
+	struct mkcon_port *p = container_of(work, struct mkcon_port,
+					    retry.work);
+
+	tty_port_tty_wakeup(&p->port);
+}
+
+static int mkcon_install(struct tty_driver *driver, struct tty_struct *tty)
+{
+	struct mkcon_port *p = &mkcon_ports[tty->index];
+
+	tty->driver_data = p;
+	return tty_port_install(&p->port, driver, tty);
+}
+
+static int mkcon_open(struct tty_struct *tty, struct file *filp)
+{
+	struct mkcon_port *p = tty->driver_data;
+
+	return tty_port_open(&p->port, tty, filp);
+}
+
+static void mkcon_close(struct tty_struct *tty, struct file *filp)
+{
+	struct mkcon_port *p = tty->driver_data;
+
+	tty_port_close(&p->port, tty, filp);
+}
+
+static void mkcon_hangup(struct tty_struct *tty)
+{
+	struct mkcon_port *p = tty->driver_data;
+
+	tty_port_hangup(&p->port);
+}
+
+static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
+			   size_t count)
+{
+	struct mkcon_port *p = tty->driver_data;
+	size_t done = 0, n;
+	int ret;
+
+	while (done < count) {
+		n = min_t(size_t, count - done, MKCON_CHUNK);
+		ret = multikernel_send(p->id, MULTIKERNEL_CHAN_CONSOLE,
+				       MULTIKERNEL_CONSOLE_DATA, buf + done, n);
+		if (ret == -EAGAIN) {
+			/* The instance reads it from its interrupt: soon. */
+			schedule_delayed_work(&p->retry, 1);
+			break;
+		}
+		if (ret)
+			/* Down: nobody at the other end, the bytes are lost. */
+			return count;
+		done += n;
+	}
+	return done;
+}
+
+static unsigned int mkcon_write_room(struct tty_struct *tty)
+{
+	return MKCON_CHUNK;
+}
+
+static const struct tty_operations mkcon_tty_ops = {
+	.install	= mkcon_install,
+	.open		= mkcon_open,
+	.close		= mkcon_close,
+	.hangup		= mkcon_hangup,
+	.write		= mkcon_write,
+	.write_room	= mkcon_write_room,
+};
+
+static const struct tty_port_operations mkcon_port_ops = {};
+
+/* Bytes from instance @id, with interrupts off. */
+static void mkcon_host_receive(unsigned int id, const void *data, u32 len)
+{
+	struct mkcon_port *p = mkcon_port(id);
+
+	/* Nobody has the tty open: nothing to keep it for. */
+	if (!p || !tty_port_initialized(&p->port))
+		return;
+	tty_insert_flip_string(&p->port, data, len);
+	tty_flip_buffer_push(&p->port);
+}
+
+static int mkcon_link_event(struct notifier_block *nb, unsigned long event,
+			    void *data)
+{
+	struct mkcon_port *p = mkcon_port((unsigned long)data);
+
+	if (p && event == MULTIKERNEL_LINK_DOWN)
+		tty_port_tty_hangup(&p->port, false);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mkcon_link_nb = {
+	.notifier_call = mkcon_link_event,
+};
+
+static int __init mkcon_host_init(void)
+{
+	struct tty_driver *driver;
+	unsigned int i;
+	int ret;
+
+	mkcon_ports = kcalloc(MKCON_INSTANCES, sizeof(*mkcon_ports),
+			      GFP_KERNEL);
+	if (!mkcon_ports)
+		return -ENOMEM;
+	driver = tty_alloc_driver(MKCON_INSTANCES, TTY_DRIVER_REAL_RAW |
+				  TTY_DRIVER_DYNAMIC_DEV);
+	if (IS_ERR(driver)) {
+		ret = PTR_ERR(driver);
+		goto free_ports;
+	}
+	driver->driver_name = "multikernel";
+	driver->name = "ttyMK";
+	driver->name_base = 1;
+	driver->type = TTY_DRIVER_TYPE_SERIAL;
+	driver->subtype = SERIAL_TYPE_NORMAL;
+	driver->init_termios = tty_std_termios;
+	/* Raw: the instance's own tty echoes and edits lines. */
+	driver->init_termios.c_iflag = 0;
+	driver->init_termios.c_oflag = 0;
+	driver->init_termios.c_lflag = 0;
+	driver->init_termios.c_cflag = B115200 | CS8 | CREAD | HUPCL | CLOCAL;
+	tty_set_operations(driver, &mkcon_tty_ops);
+	for (i = 0; i < MKCON_INSTANCES; i++) {
+		tty_port_init(&mkcon_ports[i].port);
+		mkcon_ports[i].port.ops = &mkcon_port_ops;
+		mkcon_ports[i].id = i + 1;
+		INIT_DELAYED_WORK(&mkcon_ports[i].retry, mkcon_retry);
+	}
+	ret = tty_register_driver(driver);
+	if (ret)
+		goto put_driver;
+	for (i = 0; i < MKCON_INSTANCES; i++) {
+		struct device *dev;
+
+		dev = tty_port_register_device(&mkcon_ports[i].port, driver, i,
+					       NULL);
+		if (IS_ERR(dev)) {
+			ret = PTR_ERR(dev);
+			goto unregister;
+		}
+	}
+	mkcon_driver = driver;
+	multikernel_register_notifier(&mkcon_link_nb);
+	return 0;
+
+unregister:
+	while (i--)
+		tty_unregister_device(driver, i);
+	tty_unregister_driver(driver);
+put_driver:
+	for (i = 0; i < MKCON_INSTANCES; i++)
+		tty_port_destroy(&mkcon_ports[i].port);
+	tty_driver_kref_put(driver);
+free_ports:
+	kfree(mkcon_ports);
+	mkcon_ports = NULL;
+	return ret;
+}
+
+/* In a spawned kernel. */
+
+static DEFINE_SPINLOCK(mkcon_inq_lock);
+static DEFINE_KFIFO(mkcon_inq, u8, MKCON_INQ_SIZE);
+static unsigned long mkcon_inq_drops;
+
+static ssize_t mkcon_get_chars(u32 vtermno, u8 *buf, size_t count)
+{
+	return kfifo_out_spinlocked(&mkcon_inq, buf, count, &mkcon_inq_lock);
+}
+
+static ssize_t mkcon_put_chars(u32 vtermno, const u8 *buf, size_t count)
+{
+	size_t n = min_t(size_t, count, MKCON_CHUNK);
+	int ret;
+
+	ret = multikernel_send(0, MULTIKERNEL_CHAN_CONSOLE,
+			       MULTIKERNEL_CONSOLE_DATA, buf, n);
+	if (ret == -EAGAIN)
+		return 0;	/* hvc tries again later */
+	return ret ? ret : n;
+}
+
+static const struct hv_ops mkcon_hv_ops = {
+	.get_chars	= mkcon_get_chars,
+	.put_chars	= mkcon_put_chars,
+};
+
+/* Bytes typed on the host, with interrupts off. */
+static void mkcon_spawned_receive(const void *data, u32 len)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&mkcon_inq_lock, flags);
+	n = kfifo_in(&mkcon_inq, (const u8 *)data, len);
+	if (n < len) {
+		mkcon_inq_drops += len - n;
+		pr_warn_ratelimited("input queue full: %lu bytes from the host dropped\n",
+				    mkcon_inq_drops);
+	}
+	spin_unlock_irqrestore(&mkcon_inq_lock, flags);
+	hvc_kick();
+}
+
+static int __init mkcon_spawned_init(void)
+{
+	struct hvc_struct *hp;
+	int ret;
+
+	/* The console first, so that printk uses it once hvc0 is up. */
+	ret = hvc_instantiate(MKCON_VTERM, 0, &mkcon_hv_ops);
+	if (ret)
+		return -ENODEV;
+	hp = hvc_alloc(MKCON_VTERM, 0, &mkcon_hv_ops, MKCON_CHUNK);
+	return PTR_ERR_OR_ZERO(hp);
+}
+
+static void mkcon_receive(unsigned int peer, u16 type, const void *data,
+			  u32 len)
+{
+	if (type != MULTIKERNEL_CONSOLE_DATA) {
+		pr_warn_ratelimited("peer %u: unknown message type %u dropped\n",
+				    peer, type);
+		return;
+	}
+	if (multikernel_instance_id())
+		mkcon_spawned_receive(data, len);
+	else
+		mkcon_host_receive(peer, data, len);
+}
+
+static int __init mkcon_init(void)
+{
+	int ret;
+
+	if (multikernel_instance_id())
+		ret = mkcon_spawned_init();
+	else
+		ret = mkcon_host_init();
+	if (ret) {
+		pr_err("cannot set up the console (%d)\n", ret);
+		return ret;
+	}
+	return multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE,
+					    mkcon_receive);
+}
+device_initcall(mkcon_init);
