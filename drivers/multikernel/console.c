@@ -50,12 +50,10 @@
  * struct mkcon_port - the host's tty of one instance
  * @port:	the tty port
  * @id:		the instance ID
- * @retry:	wakes writers once the ring to the instance was full
  */
 struct mkcon_port {
 	struct tty_port port;
 	unsigned int id;
-	struct delayed_work retry;
 };
 
 static struct tty_driver *mkcon_driver;
@@ -66,14 +64,6 @@ static struct mkcon_port *mkcon_port(unsigned int id)
 	if (!mkcon_ports || id < 1 || id > MKCON_INSTANCES)
 		return NULL;
 	return &mkcon_ports[id - 1];
-}
-
-static void mkcon_retry(struct work_struct *work)
-{
-	struct mkcon_port *p = container_of(work, struct mkcon_port,
-					    retry.work);
-
-	tty_port_tty_wakeup(&p->port);
 }
 
 static int mkcon_install(struct tty_driver *driver, struct tty_struct *tty)
@@ -117,8 +107,12 @@ static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
 		ret = multikernel_send(p->id, MULTIKERNEL_CHAN_CONSOLE,
 				       MULTIKERNEL_CONSOLE_DATA, buf + done, n);
 		if (ret == -EAGAIN) {
-			/* The instance reads it from its interrupt: soon. */
-			schedule_delayed_work(&p->retry, 1);
+			/*
+			 * Full: the link notifier wakes the writer once the
+			 * instance made room, unless it did just now.
+			 */
+			if (multikernel_writable(p->id))
+				continue;
 			break;
 		}
 		if (ret)
@@ -131,7 +125,9 @@ static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
 
 static unsigned int mkcon_write_room(struct tty_struct *tty)
 {
-	return MKCON_CHUNK;
+	struct mkcon_port *p = tty->driver_data;
+
+	return multikernel_writable(p->id) ? MKCON_CHUNK : 0;
 }
 
 static const struct tty_operations mkcon_tty_ops = {
@@ -162,8 +158,12 @@ static int mkcon_link_event(struct notifier_block *nb, unsigned long event,
 {
 	struct mkcon_port *p = mkcon_port((unsigned long)data);
 
-	if (p && event == MULTIKERNEL_LINK_DOWN)
+	if (!p)
+		return NOTIFY_DONE;
+	if (event == MULTIKERNEL_LINK_DOWN)
 		tty_port_tty_hangup(&p->port, false);
+	else if (event == MULTIKERNEL_LINK_WRITABLE)
+		tty_port_tty_wakeup(&p->port);
 	return NOTIFY_DONE;
 }
 
@@ -198,12 +198,13 @@ static int __init mkcon_host_init(void)
 	driver->init_termios.c_oflag = 0;
 	driver->init_termios.c_lflag = 0;
 	driver->init_termios.c_cflag = B115200 | CS8 | CREAD | HUPCL | CLOCAL;
+	driver->init_termios.c_ispeed = 115200;
+	driver->init_termios.c_ospeed = 115200;
 	tty_set_operations(driver, &mkcon_tty_ops);
 	for (i = 0; i < MKCON_INSTANCES; i++) {
 		tty_port_init(&mkcon_ports[i].port);
 		mkcon_ports[i].port.ops = &mkcon_port_ops;
 		mkcon_ports[i].id = i + 1;
-		INIT_DELAYED_WORK(&mkcon_ports[i].retry, mkcon_retry);
 	}
 	ret = tty_register_driver(driver);
 	if (ret)
@@ -236,6 +237,23 @@ free_ports:
 	return ret;
 }
 
+/* Undoes a successful mkcon_host_init(). */
+static void __init mkcon_host_exit(void)
+{
+	unsigned int i;
+
+	multikernel_unregister_notifier(&mkcon_link_nb);
+	for (i = 0; i < MKCON_INSTANCES; i++)
+		tty_unregister_device(mkcon_driver, i);
+	tty_unregister_driver(mkcon_driver);
+	for (i = 0; i < MKCON_INSTANCES; i++)
+		tty_port_destroy(&mkcon_ports[i].port);
+	tty_driver_kref_put(mkcon_driver);
+	mkcon_driver = NULL;
+	kfree(mkcon_ports);
+	mkcon_ports = NULL;
+}
+
 /* In a spawned kernel. */
 
 static DEFINE_SPINLOCK(mkcon_inq_lock);
@@ -247,15 +265,21 @@ static ssize_t mkcon_get_chars(u32 vtermno, u8 *buf, size_t count)
 	return kfifo_out_spinlocked(&mkcon_inq, buf, count, &mkcon_inq_lock);
 }
 
+/*
+ * Also the console's write, from any printk: never waits for the link,
+ * which this CPU or a CPU a panic stopped may hold. When the ring is
+ * full or the link busy, a tty write is tried again later; console
+ * output is dropped, in pieces of at most 16 bytes (it is in the log).
+ */
 static ssize_t mkcon_put_chars(u32 vtermno, const u8 *buf, size_t count)
 {
 	size_t n = min_t(size_t, count, MKCON_CHUNK);
 	int ret;
 
-	ret = multikernel_send(0, MULTIKERNEL_CHAN_CONSOLE,
-			       MULTIKERNEL_CONSOLE_DATA, buf, n);
-	if (ret == -EAGAIN)
-		return 0;	/* hvc tries again later */
+	ret = multikernel_send_atomic(0, MULTIKERNEL_CHAN_CONSOLE,
+				      MULTIKERNEL_CONSOLE_DATA, buf, n);
+	if (ret == -EAGAIN || ret == -EBUSY)
+		return 0;
 	return ret ? ret : n;
 }
 
@@ -274,7 +298,7 @@ static void mkcon_spawned_receive(const void *data, u32 len)
 	n = kfifo_in(&mkcon_inq, (const u8 *)data, len);
 	if (n < len) {
 		mkcon_inq_drops += len - n;
-		pr_warn_ratelimited("input queue full: %lu bytes from the host dropped\n",
+		pr_warn_ratelimited("input queue full: %lu bytes typed on the host dropped so far\n",
 				    mkcon_inq_drops);
 	}
 	spin_unlock_irqrestore(&mkcon_inq_lock, flags);
@@ -312,15 +336,23 @@ static int __init mkcon_init(void)
 {
 	int ret;
 
-	if (multikernel_instance_id())
+	if (multikernel_instance_id()) {
 		ret = mkcon_spawned_init();
-	else
+		/* hvc0 stays: its input waits for the channel. */
+		if (!ret)
+			ret = multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE,
+							   mkcon_receive);
+	} else {
 		ret = mkcon_host_init();
-	if (ret) {
-		pr_err("cannot set up the console (%d)\n", ret);
-		return ret;
+		if (!ret) {
+			ret = multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE,
+							   mkcon_receive);
+			if (ret)
+				mkcon_host_exit();
+		}
 	}
-	return multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE,
-					    mkcon_receive);
+	if (ret)
+		pr_err("cannot set up the console (%d)\n", ret);
+	return ret;
 }
 device_initcall(mkcon_init);

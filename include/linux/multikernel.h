@@ -21,6 +21,7 @@ struct notifier_block;
 enum multikernel_link_event {
 	MULTIKERNEL_LINK_UP,	/* the peer runs: sends are allowed */
 	MULTIKERNEL_LINK_DOWN,	/* it stopped, crashed or broke the link */
+	MULTIKERNEL_LINK_WRITABLE, /* room again, after multikernel_writable() */
 };
 
 /**
@@ -71,6 +72,9 @@ typedef void (*multikernel_handler_t)(unsigned int peer, u16 type,
 #ifdef CONFIG_MULTIKERNEL
 int multikernel_send(unsigned int peer, u16 channel, u16 type,
 		     const void *data, u32 len);
+int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
+			    const void *data, u32 len);
+bool multikernel_writable(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
 void multikernel_doorbell(void);
@@ -108,6 +112,14 @@ static inline int multikernel_send(unsigned int peer, u16 channel, u16 type,
 {
 	return -ENOTCONN;
 }
+
+static inline int multikernel_send_atomic(unsigned int peer, u16 channel,
+					  u16 type, const void *data, u32 len)
+{
+	return -ENOTCONN;
+}
+
+static inline bool multikernel_writable(unsigned int peer) { return true; }
 
 static inline int multikernel_register_handler(u16 channel,
 					       multikernel_handler_t fn)

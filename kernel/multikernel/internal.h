@@ -219,7 +219,7 @@ size_t mk_log_copy(const u8 *data, u32 size, u64 head, char *buf,
 		   loff_t off, size_t count);
 ssize_t mk_log_read(struct mk_instance *mi, char *buf, loff_t off,
 		    size_t count);
-void mk_log_start(struct multikernel_shared_header *hdr, u32 size);
+bool mk_log_start(struct multikernel_shared_header *hdr, u32 size);
 
 /* Benchmarks (bench.c). */
 #ifdef CONFIG_MULTIKERNEL_BENCH

@@ -84,7 +84,10 @@ ssize_t mk_log_read(struct mk_instance *mi, char *buf, loff_t off,
 	ssize_t n = 0;
 	u64 head;
 
-	BUILD_BUG_ON(MULTIKERNEL_SHARED_SIZE < 2 * MK_LOG_SIZE);
+	/* The largest rings end below the log. */
+	BUILD_BUG_ON(PAGE_SIZE + 2 * ALIGN(sizeof(struct multikernel_ring) +
+					   MULTIKERNEL_RING_MAX, PAGE_SIZE) >
+		     MULTIKERNEL_SHARED_SIZE - MK_LOG_SIZE);
 	if (mutex_lock_interruptible(&mk_lock))
 		return -EINTR;
 	if (mi->image && mi->started) {
@@ -126,15 +129,17 @@ static struct console mk_log_console = {
 	.write	= mk_log_write,
 	/* Enabled whatever console= says, and given the boot so far. */
 	.flags	= CON_PRINTBUFFER | CON_ENABLED | CON_ANYTIME,
-	.index	= -1,
+	.index	= 0,
 };
 
 /**
  * mk_log_start() - keep this spawned kernel's console log for the host
- * @hdr:	its mapping of the shared region
+ * @hdr:	its mapping of the shared region, which must then stay
  * @size:	the region's size
+ *
+ * Return: true when the log console writes into @hdr from now on.
  */
-void mk_log_start(struct multikernel_shared_header *hdr, u32 size)
+bool mk_log_start(struct multikernel_shared_header *hdr, u32 size)
 {
 	u32 off = READ_ONCE(hdr->log_offset);
 	u32 len = READ_ONCE(hdr->log_size);
@@ -143,9 +148,10 @@ void mk_log_start(struct multikernel_shared_header *hdr, u32 size)
 	    len <= sizeof(*mk_log)) {
 		pr_warn("the shared region has no valid log buffer (%#x bytes at %#x); the host sees no log\n",
 			len, off);
-		return;
+		return false;
 	}
 	mk_log = (void *)hdr + off;
 	mk_log_size = len - sizeof(*mk_log);
 	register_console(&mk_log_console);
+	return true;
 }

@@ -389,6 +389,8 @@ static void mk_doorbell_link(struct mk_link *l)
 	/* The peer freed room for a waiting writer. */
 	if (wq_has_sleeper(&l->tx_wq))
 		wake_up_interruptible(&l->tx_wq);
+	if (READ_ONCE(l->notify_space) && xchg(&l->notify_space, 0))
+		mk_link_notify(l, MULTIKERNEL_LINK_WRITABLE);
 	if (mk_ring_empty(&l->rx))
 		return;
 	atomic64_inc(&l->stats[MK_STAT_DOORBELLS_RECEIVED]);
@@ -651,6 +653,54 @@ int multikernel_send(unsigned int peer, u16 channel, u16 type,
 	return mk_link_send(l, channel, type, data, len);
 }
 EXPORT_SYMBOL_GPL(multikernel_send);
+
+/**
+ * multikernel_send_atomic() - send from where the link may be held forever
+ * @peer:	as for multikernel_send()
+ * @channel:	as for multikernel_send()
+ * @type:	as for multikernel_send()
+ * @data:	as for multikernel_send()
+ * @len:	as for multikernel_send()
+ *
+ * For console output: a printk from inside a send on this CPU, or a
+ * panic that stopped another CPU in the middle of one, must not wait for
+ * the link. Gives up instead.
+ *
+ * Return: as multikernel_send(), or -EBUSY when the link is held.
+ */
+int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
+			    const void *data, u32 len)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	if (!l || channel < MULTIKERNEL_CHAN_CONSOLE ||
+	    channel >= MULTIKERNEL_NR_CHANNELS)
+		return -EINVAL;
+	return mk_link_send_atomic(l, channel, type, data, len);
+}
+EXPORT_SYMBOL_GPL(multikernel_send_atomic);
+
+/**
+ * multikernel_writable() - is there room for a message to a peer?
+ * @peer:	as for multikernel_send()
+ *
+ * When there is not, the next doorbell after the peer made room calls
+ * the link notifiers with %MULTIKERNEL_LINK_WRITABLE. Any context.
+ *
+ * Return: true when a message of the largest size fits now, or when
+ * a send would fail at once anyway (no such peer, or it is down).
+ */
+bool multikernel_writable(unsigned int peer)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	if (!l)
+		return true;
+	/* Before the check, which asks the peer for a doorbell. */
+	WRITE_ONCE(l->notify_space, 1);
+	return mk_link_writable(l);
+}
+EXPORT_SYMBOL_GPL(multikernel_writable);
 
 /**
  * multikernel_register_handler() - take the messages of a channel

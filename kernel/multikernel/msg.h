@@ -64,6 +64,8 @@ enum mk_stat {
  * @rbuf:	a reader's message, on its way to user space (under
  *		@read_lock)
  * @wbuf:	a writer's message, copied in from user space
+ * @notify_space: a device waits for room in @tx: the next doorbell
+ *		tells it, with %MULTIKERNEL_LINK_WRITABLE
  * @closed:	why this side stopped using the link, when the peer
  *		broke the protocol; NULL otherwise
  * @stats:	the counters, by &enum mk_stat
@@ -85,6 +87,7 @@ struct mk_link {
 	struct mutex read_lock, write_lock;
 	u8 *rbuf;
 	u8 *wbuf;
+	int notify_space;
 	const char *closed;
 	atomic64_t stats[MK_NR_STATS];
 	struct kobject kobj;

@@ -319,6 +319,7 @@ int mk_spawned_message(const char *buf, size_t len)
 static int __init mk_spawned_map(void)
 {
 	struct multikernel_shared_header *hdr;
+	bool logging = false;
 	struct mk_link *l;
 
 	if (!mk_id)
@@ -337,7 +338,7 @@ static int __init mk_spawned_map(void)
 		       mk_id);
 		goto fail;
 	}
-	mk_log_start(hdr, mk_shared_size);
+	logging = mk_log_start(hdr, mk_shared_size);
 	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid);
 	if (IS_ERR(l)) {
 		pr_err("instance %u: cannot use the rings in the shared region (%ld); no link to the host\n",
@@ -351,10 +352,13 @@ static int __init mk_spawned_map(void)
 	return 0;
 
 fail:
-	memunmap(hdr);
+	/* The log console keeps writing there. */
+	if (!logging)
+		memunmap(hdr);
 	mk_lockdown_check();
 	return -EPROTO;
 }
+
 /* Early, for the log: a kernel that dies in its initcalls leaves one. */
 early_initcall(mk_spawned_map);
 

@@ -19,17 +19,38 @@ WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=hvc0 kunit.enable=0"
 . "$(dirname "$0")/tap.sh"
 
+# has_open PID ID: wait until process PID has /dev/ttyMK<ID> open.
+has_open() {
+	t=0
+	until ls -l /proc/$1/fd 2>/dev/null | grep -q "/dev/ttyMK$2"; do
+		[ $t -ge 100 ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
 # run ID COMMAND TEXT: write COMMAND to the console of instance ID and
 # wait until TEXT comes back; what came back is in /tmp/console.ID.
+# With once set, COMMAND is written once, for a shell known to be up.
 run() {
 	out=/tmp/console.$1
 	: >"$out"
 	cat /dev/ttyMK$1 >"$out" &
 	reader=$!
-	# The shell may not be up yet: ask again every few seconds.
+	# What comes while nobody has the tty open is not kept.
+	has_open $reader $1
+	# Ask again after every three seconds in which nothing came back
+	# (a shell that is not up yet), never while output flows: typing
+	# over it would garble it.
 	t=0
+	last=-1
 	while [ $t -lt $((WAIT * 10)) ]; do
-		[ $((t % 30)) = 0 ] && printf '%s\n' "$2" >/dev/ttyMK$1
+		if [ $((t % 30)) = 0 ]; then
+			size=$(wc -c <"$out")
+			[ "$size" = "$last" -a -z "$once" ] || [ $t = 0 ] &&
+				printf '%s\n' "$2" >/dev/ttyMK$1
+			last=$size
+		fi
 		if grep -qF "$3" "$out"; then
 			kill $reader 2>/dev/null
 			wait $reader 2>/dev/null
@@ -43,10 +64,12 @@ run() {
 	return 1
 }
 
-# hangs_up ID: a reader of /dev/ttyMK<ID> that the next stop ends.
+# reader_start ID: a reader of /dev/ttyMK<ID>, which the next stop
+# should end; returns once it has the tty open.
 reader_start() {
 	cat /dev/ttyMK$1 >/dev/null 2>&1 &
 	held=$!
+	has_open $held $1
 }
 
 # reader_gone: the reader started last ended within ten seconds.
@@ -73,7 +96,7 @@ log_clean() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..25"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -95,6 +118,16 @@ check "console: a command typed on the host runs in the instance" \
 	run 1 'echo mk-id-$(cat /sys/kernel/multikernel/instance_id)' mk-id-1
 check "console: its output is the instance's, not the host's" \
 	run 1 'echo mk-sum-$((6 * 7))-$(nproc)' mk-sum-42-2
+once=1
+run 1 'seq 1 20000; echo mk-seq-$((2 * 3))' mk-seq-6
+once=
+seq_ok() {
+	tr -d '\r' </tmp/console.1 | grep -x '[0-9][0-9]*' | awk '
+		$1 != NR && !bad { print "# line " NR " is " $1; bad = 1 }
+		$1 == NR { n++ }
+		END { print "# " n " of 20000 in place"; exit n != 20000 }'
+}
+check "console: 20000 lines from the instance arrive whole, in order" seq_ok
 check "log: from the first line of the boot" \
 	sh -c "head -n 1 $MK/instances/1/log | grep -q 'Linux version'"
 check "log: up to init" in_log 1 "instance 1: up on 2 CPUs"
