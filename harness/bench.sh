@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make bench': boot the guest kernel once; time its own boot to init
-# against five starts of the same kernel as an instance on CPUs 2-3;
+# 'make bench': boot the guest kernel five times; time its own boot to
+# /init against five starts of the same kernel as an instance on CPUs
+# 2-3, to the same point;
 # time message round trips to the instance against
 # smp_call_function_single() between two host CPUs, and floods of
 # messages one way; then, on this machine, the ring in user space
@@ -10,15 +11,39 @@
 
 . "$(dirname "$0")/common.sh"
 
-"$ROOT"/harness/qemu.sh guest bench "mktest.mode=bench multikernel_pool=512M kunit.enable=0" ||
+# Both kernels boot quiet, with the same arguments: four boots that only
+# note when the host ran /init, then the bench boot, which does too.
+args="multikernel_pool=512M kunit.enable=0 quiet"
+for i in 1 2 3 4; do
+	"$ROOT"/harness/qemu.sh guest boottime-$i "mktest.mode=boottime $args" ||
+		die "boot time boot $i failed; see build/logs/boottime-$i.log"
+done
+"$ROOT"/harness/qemu.sh guest bench "mktest.mode=bench $args" ||
 	die "the bench boot failed; see build/logs/bench.log"
 log=$B/logs/bench.log
-host=$(sed -n 's/^MKBENCH host_boot_us \([0-9]*\).*/\1/p' "$log")
-spawn=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\).*/\1/p' "$log" | sort -n)
-n=$(echo "$spawn" | grep -c .)
-[ -n "$host" ] && [ "$n" -ge 1 ] && ! echo "$spawn" | grep -qx 0 ||
+# median: the middle of the numbers on stdin.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+host_all=$(cat "$B"/logs/boottime-[1-4].log "$log" |
+	sed -n 's/^MKBENCH host_init_us \([0-9]*\).*/\1/p')
+host=$(echo "$host_all" | median)
+nhost=$(echo "$host_all" | grep -c .)
+# "start" to hello on the host's clock; hello to /init on the instance's.
+runs=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\) hello_us \([0-9]*\) init_us \([0-9]*\).*/\1 \2 \3/p' "$log")
+n=$(echo "$runs" | grep -c .)
+[ "$nhost" -ge 1 ] && [ -n "$host" ] && [ "$host" -gt 0 ] && [ "$n" -ge 1 ] ||
 	die "no boot times in build/logs/bench.log"
-median=$(echo "$spawn" | sed -n "$(((n + 1) / 2))p")
+spawn=$(echo "$runs" | awk '{ print $1 + $3 - $2 }')
+median=$(echo "$spawn" | median)
+hello=$(echo "$runs" | awk '{ print $1 }' | median)
+own=$(echo "$runs" | awk '{ print $3 }' | median)
+# Where a start's time goes: before the instance's clock starts (the
+# host's preparation, INIT-SIPI, purgatory, decompression), its kernel's
+# init up to hello, and hello to /init.
+pre=$(echo "$runs" | awk '{ print $1 - $2 }' | median)
+kinit=$(echo "$runs" | awk '{ print $2 }' | median)
+late=$(echo "$runs" | awk '{ print $3 - $2 }' | median)
 
 # val NAME: a number the guest printed as "MKBENCH NAME N".
 val() {
@@ -47,17 +72,25 @@ best() {
 
 mkdir -p "$B/results"
 {
-	echo "Boot time, one QEMU TCG run (SMP=${SMP:-4}, guest kernel, KUnit off)"
+	echo "Boot time to the moment each kernel runs /init, as its own log says;"
+	echo "QEMU TCG (SMP=${SMP:-4}), guest kernel, both booted quiet, KUnit off"
 	printf '%-48s %12s\n' "measurement" "ms"
-	printf '%-48s %12.1f\n' "host: kernel clock start to init" "$(echo "$host / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "spawned: 'start' to init, median of $n" "$(echo "$median / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "host: its clock's start to /init, median of $nhost" "$(echo "$host / 1000" | bc -l)"
+	printf '%-48s %12s\n' "host: all boots" "$(echo "$host_all" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
+	printf '%-48s %12.1f\n' "spawned: 'start' to /init, median of $n" "$(echo "$median / 1000" | bc -l)"
 	printf '%-48s %12s\n' "spawned: all runs" "$(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
+	printf '%-48s %12.1f\n' "spawned: 'start' to its hello, median" "$(echo "$hello / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "spawned: its clock's start to /init, median" "$(echo "$own / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: 'start' to its clock's start, median" "$(echo "$pre / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: its clock's start to hello, median" "$(echo "$kinit / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: hello to /init, median" "$(echo "$late / 1000" | bc -l)"
 	ratio=$(echo "$median / $host" | bc -l)
 	verdict=met
 	[ "$(echo "$ratio <= 0.3" | bc)" = 1 ] || verdict="NOT met"
-	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned / host" "$ratio" "$verdict"
-	echo "The spawned time includes what the host's does not: INIT-SIPI,"
-	echo "purgatory's SHA-256 of the image and the decompression."
+	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned / host, to /init" "$ratio" "$verdict"
+	echo "The host's figure starts when its clock does, after firmware and"
+	echo "decompression; the spawned one at 'start', so it also spans the"
+	echo "INIT-SIPI, purgatory's SHA-256 of the image and the decompression."
 	echo
 	echo "Messages, same QEMU run, host CPU <-> instance on CPUs 2-3"
 	rtt=$(val rtt_rtt_median_ns)

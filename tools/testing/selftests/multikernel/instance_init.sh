@@ -45,6 +45,14 @@ report="$report boot_id=$(cat /proc/sys/kernel/random/boot_id)"
 report="$report seed=$(cat $probe/seed 2>/dev/null)"
 lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)
 report="$report lockdown=$lockdown"
+# Its own clock, in microseconds, when it said hello and when it ran
+# init, as its log says (whatever the console shows).
+own_us() {
+	dmesg | sed -n "s#^\[ *\([0-9.]*\)\] $1.*#\1#p" | head -n 1 |
+		awk '{ printf "%d", $1 * 1000000 }'
+}
+report="$report hello_us=$(own_us 'multikernel: instance [0-9]*: up on')"
+report="$report init_us=$(own_us 'Run /init as init process')"
 # With mktest.marker: how many pages of its RAM hold an earlier run's
 # marker, then mark all the free RAM it can for the next run to find.
 case " $(cat /proc/cmdline) " in
