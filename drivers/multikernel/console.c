@@ -50,10 +50,12 @@
  * struct mkcon_port - the host's tty of one instance
  * @port:	the tty port
  * @id:		the instance ID
+ * @drops:	bytes from the instance that the tty had no room for
  */
 struct mkcon_port {
 	struct tty_port port;
 	unsigned int id;
+	unsigned long drops;
 };
 
 static struct tty_driver *mkcon_driver;
@@ -145,11 +147,17 @@ static const struct tty_port_operations mkcon_port_ops = {};
 static void mkcon_host_receive(unsigned int id, const void *data, u32 len)
 {
 	struct mkcon_port *p = mkcon_port(id);
+	size_t n;
 
 	/* Nobody has the tty open: nothing to keep it for. */
 	if (!p || !tty_port_initialized(&p->port))
 		return;
-	tty_insert_flip_string(&p->port, data, len);
+	n = tty_insert_flip_string(&p->port, data, len);
+	if (n < len) {
+		p->drops += len - n;
+		pr_warn_ratelimited("ttyMK%u: no room, %lu bytes from the instance dropped so far\n",
+				    id, p->drops);
+	}
 	tty_flip_buffer_push(&p->port);
 }
 
@@ -181,8 +189,10 @@ static int __init mkcon_host_init(void)
 			      GFP_KERNEL);
 	if (!mkcon_ports)
 		return -ENOMEM;
+	/* Each session starts raw, whatever the last one set. */
 	driver = tty_alloc_driver(MKCON_INSTANCES, TTY_DRIVER_REAL_RAW |
-				  TTY_DRIVER_DYNAMIC_DEV);
+				  TTY_DRIVER_DYNAMIC_DEV |
+				  TTY_DRIVER_RESET_TERMIOS);
 	if (IS_ERR(driver)) {
 		ret = PTR_ERR(driver);
 		goto free_ports;

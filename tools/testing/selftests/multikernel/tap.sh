@@ -85,7 +85,8 @@ wait_state() {
 		[ $t -ge $((WAIT * 10)) ] && return 1
 		case "$(inst $1 state)" in
 		crashed|stopped)
-			[ "$2" = running ] && return 1 ;;
+			# It will not move on by itself.
+			return 1 ;;
 		empty|loaded)
 			# Not started, or its start was refused.
 			return 1 ;;
