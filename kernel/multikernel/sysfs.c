@@ -120,7 +120,14 @@ static ssize_t mk_store(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t cpus_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(to_mi(kobj)->cpus));
+	ssize_t ret;
+
+	/* The mask is changed under the lock, a word at a time. */
+	if (mutex_lock_interruptible(&mk_lock))
+		return -EINTR;
+	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(to_mi(kobj)->cpus));
+	mutex_unlock(&mk_lock);
+	return ret;
 }
 
 static ssize_t cpus_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -134,7 +141,7 @@ static struct kobj_attribute cpus_attr = __ATTR_RW(cpus);
 static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	u64 size = to_mi(kobj)->mem_size;
+	u64 size = READ_ONCE(to_mi(kobj)->mem_size);
 
 	if (size && IS_ALIGNED(size, SZ_1G))
 		return sysfs_emit(buf, "%lluG\n", size >> 30);
@@ -154,7 +161,8 @@ static struct kobj_attribute memory_attr = __ATTR_RW(memory);
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n", mk_state_name(to_mi(kobj)->state));
+	return sysfs_emit(buf, "%s\n",
+			  mk_state_name(READ_ONCE(to_mi(kobj)->state)));
 }
 
 static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
