@@ -626,6 +626,15 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
 	return &mk_host_link;
 }
 
+/* The link to @peer for a kernel user of @channel, or NULL. */
+static struct mk_link *mk_kernel_link(unsigned int peer, u16 channel)
+{
+	if (channel < MULTIKERNEL_CHAN_CONSOLE ||
+	    channel >= MULTIKERNEL_NR_CHANNELS)
+		return NULL;
+	return mk_link_get(peer);
+}
+
 /**
  * multikernel_send() - send a message to another kernel
  * @peer:	on the host an instance ID, in a spawned kernel 0 (the host)
@@ -645,12 +654,9 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
 int multikernel_send(unsigned int peer, u16 channel, u16 type,
 		     const void *data, u32 len)
 {
-	struct mk_link *l = mk_link_get(peer);
+	struct mk_link *l = mk_kernel_link(peer, channel);
 
-	if (!l || channel < MULTIKERNEL_CHAN_CONSOLE ||
-	    channel >= MULTIKERNEL_NR_CHANNELS)
-		return -EINVAL;
-	return mk_link_send(l, channel, type, data, len);
+	return l ? mk_link_send(l, channel, type, data, len) : -EINVAL;
 }
 EXPORT_SYMBOL_GPL(multikernel_send);
 
@@ -671,12 +677,9 @@ EXPORT_SYMBOL_GPL(multikernel_send);
 int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
 			    const void *data, u32 len)
 {
-	struct mk_link *l = mk_link_get(peer);
+	struct mk_link *l = mk_kernel_link(peer, channel);
 
-	if (!l || channel < MULTIKERNEL_CHAN_CONSOLE ||
-	    channel >= MULTIKERNEL_NR_CHANNELS)
-		return -EINVAL;
-	return mk_link_send_atomic(l, channel, type, data, len);
+	return l ? mk_link_send_atomic(l, channel, type, data, len) : -EINVAL;
 }
 EXPORT_SYMBOL_GPL(multikernel_send_atomic);
 
