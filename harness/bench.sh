@@ -49,7 +49,9 @@ late=$(echo "$runs" | awk '{ print $3 - $2 }' | median)
 val() {
 	sed -n "s/^MKBENCH $1 \([0-9]*\).*/\1/p" "$log" | tail -n 1
 }
-for v in rtt_rtt_median_ns rtt_ipi_median_ns tput64_count tput64_doorbells; do
+for v in rtt_rtt_median_ns rtt_ipi_median_ns tput64_count tput64_doorbells \
+	net_to_inst_mbit_s net_from_inst_mbit_s veth_to_ns_mbit_s \
+	veth_from_ns_mbit_s net_rr_median_us veth_rr_median_us net_bytes; do
 	[ -n "$(val $v)" ] || die "no message benchmark ($v) in $log"
 done
 
@@ -115,6 +117,30 @@ mkdir -p "$B/results"
 		[ "$(echo "$dpm <= 0.05" | bc)" = 1 ] || verdict="NOT met"
 		printf '%-48s %12.4f  (goal <= 0.05: %s)\n' "one way, $s messages: doorbells per message" "$dpm" "$verdict"
 	done
+	echo
+	echo "TCP, same QEMU run: host <-> instance 1 over mk1/mk0 against host <->"
+	echo "a network namespace over a veth pair; $(val net_bytes) bytes per stream"
+	printf '%-48s %12s\n' "measurement" "value"
+	for d in to_inst:to_ns from_inst:from_ns; do
+		mk=${d%%:*}
+		veth=${d##*:}
+		printf '%-48s %12s\n' "mk link, ${mk/_/ }: Mbit/s" "$(val net_${mk}_mbit_s)"
+		printf '%-48s %12s\n' "veth, ${veth/_/ }: Mbit/s" "$(val veth_${veth}_mbit_s)"
+		ratio=$(echo "$(val net_${mk}_mbit_s) / $(val veth_${veth}_mbit_s)" | bc -l)
+		verdict=met
+		[ "$(echo "$ratio >= 0.5" | bc)" = 1 ] || verdict="NOT met"
+		printf '%-48s %12.2f  (goal >= 0.50: %s)\n' "ratio mk / veth, throughput ${mk/_/ }" "$ratio" "$verdict"
+		printf '%-48s %12.4f\n' "mk link, ${mk/_/ }: doorbells per message" \
+			"$(echo "$(val net_${mk}_doorbells) / $(sed -n "s/^MKBENCH net_${mk}_doorbells [0-9]* messages \([0-9]*\).*/\1/p" "$log")" | bc -l)"
+	done
+	printf '%-48s %12s\n' "mk link, 64 B round trip median, us" "$(val net_rr_median_us)"
+	printf '%-48s %12s\n' "mk link, 64 B round trip p99, us" "$(sed -n 's/^MKBENCH net_rr_median_us [0-9]* p99_us \([0-9]*\).*/\1/p' "$log")"
+	printf '%-48s %12s\n' "veth, 64 B round trip median, us" "$(val veth_rr_median_us)"
+	ratio=$(echo "$(val net_rr_median_us) / $(val veth_rr_median_us)" | bc -l)
+	verdict=met
+	[ "$(echo "$ratio <= 2.0" | bc)" = 1 ] || verdict="NOT met"
+	printf '%-48s %12.2f  (goal <= 2.00: %s)\n' "ratio mk / veth, round trip" "$ratio" "$verdict"
+	echo
 	printf '%-48s %12.1f\n' "zeroing pool memory (load, restart): MB/s" "$(echo "$(val wipe_bytes_per_s) / 1000000" | bc -l)"
 	printf '%-48s %12.1f\n' "zeroing: longest stretch without a reschedule, us" "$(echo "$(val wipe_piece_max_ns) / 1000" | bc -l)"
 	echo

@@ -44,8 +44,10 @@ for t in multikernel; do
 	mkdir -p "$R/selftests/$t"
 	# Helpers that the tests run, rather than tests, go to /bin.
 	find "$ST/$t" -maxdepth 1 -type f -perm -u+x ! -name msg_peer \
-		-exec cp {} "$R/selftests/$t/" \;
-	[ -f "$ST/$t/msg_peer" ] && cp "$ST/$t/msg_peer" "$R/bin/"
+		! -name mk_netperf -exec cp {} "$R/selftests/$t/" \;
+	for h in msg_peer mk_netperf; do
+		[ -f "$ST/$t/$h" ] && cp "$ST/$t/$h" "$R/bin/"
+	done
 	for s in "$KSRC/tools/testing/selftests/$t"/*.sh; do
 		case "$s" in
 		*/instance_init.sh) continue ;;	# runs in a spawned kernel
@@ -70,6 +72,7 @@ done
 	printf 'dir /sys 0755 0 0\ndir /tmp 0755 0 0\n'
 	printf 'file /bin/busybox /bin/busybox 0755 0 0\n'
 	printf 'file /bin/msg_peer %s 0755 0 0\n' "$ST/multikernel/msg_peer"
+	printf 'file /bin/mk_netperf %s 0755 0 0\n' "$ST/multikernel/mk_netperf"
 	printf 'slink /bin/sh busybox 0777 0 0\n'
 	printf 'slink /sbin/poweroff /bin/busybox 0777 0 0\n'
 	printf 'file /init %s 0755 0 0\n' \

@@ -75,6 +75,7 @@ int multikernel_send(unsigned int peer, u16 channel, u16 type,
 int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
 			    const void *data, u32 len);
 bool multikernel_writable(unsigned int peer);
+bool multikernel_connected(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
 void multikernel_doorbell(void);
@@ -120,6 +121,7 @@ static inline int multikernel_send_atomic(unsigned int peer, u16 channel,
 }
 
 static inline bool multikernel_writable(unsigned int peer) { return true; }
+static inline bool multikernel_connected(unsigned int peer) { return false; }
 
 static inline int multikernel_register_handler(u16 channel,
 					       multikernel_handler_t fn)

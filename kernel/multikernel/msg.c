@@ -279,9 +279,12 @@ static void mk_link_work(struct work_struct *work)
 	struct mk_link *l = container_of(work, struct mk_link, work);
 	bool more;
 
+	/* Softirqs the handlers raise (a device's receive) run at the end. */
+	local_bh_disable();
 	local_irq_disable();
 	more = mk_dispatch(l, MK_BUDGET, false);
 	local_irq_enable();
+	local_bh_enable();
 	if (more)
 		queue_work(mk_wq, &l->work);
 }
@@ -320,11 +323,11 @@ bool mk_link_writable(struct mk_link *l)
  */
 void mk_link_busy_poll(struct mk_link *l)
 {
-	unsigned long flags;
-
-	local_irq_save(flags);
+	local_bh_disable();
+	local_irq_disable();
 	mk_dispatch(l, MK_BUDGET, true);
-	local_irq_restore(flags);
+	local_irq_enable();
+	local_bh_enable();
 }
 
 /**
@@ -706,11 +709,30 @@ bool multikernel_writable(unsigned int peer)
 EXPORT_SYMBOL_GPL(multikernel_writable);
 
 /**
+ * multikernel_connected() - does a peer run, with its link up?
+ * @peer:	as for multikernel_send()
+ *
+ * For a device that registered its link notifier and now needs the
+ * state it missed. Any context.
+ *
+ * Return: true when sends to @peer are allowed now.
+ */
+bool multikernel_connected(unsigned int peer)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	return l && READ_ONCE(l->active) && READ_ONCE(l->connected);
+}
+EXPORT_SYMBOL_GPL(multikernel_connected);
+
+/**
  * multikernel_register_handler() - take the messages of a channel
  * @channel:	a &enum multikernel_channel other than control and raw
  * @fn:		called for each message, from every peer, with interrupts
  *		off and in order per peer; it must not sleep, and the data
- *		is valid only during the call
+ *		is valid only during the call. It runs in hard interrupt
+ *		context or with bottom halves off, so that netif_rx() and
+ *		the softirqs it raises work from it.
  *
  * Return: 0, -EINVAL for a channel that is not for kernel users, -EBUSY
  * when the channel is taken.

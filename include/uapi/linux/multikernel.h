@@ -192,7 +192,7 @@ enum multikernel_channel {
 	MULTIKERNEL_CHAN_CONTROL	= 0,	/* lifecycle, multikernel core */
 	MULTIKERNEL_CHAN_RAW		= 1,	/* user space, /dev/multikernelN */
 	MULTIKERNEL_CHAN_CONSOLE	= 2,	/* console: a tty each way */
-	MULTIKERNEL_CHAN_NET		= 3,	/* reserved: network */
+	MULTIKERNEL_CHAN_NET		= 3,	/* network: Ethernet frames */
 	MULTIKERNEL_CHAN_BENCH		= 4,	/* benchmark sink, debugfs */
 	MULTIKERNEL_NR_CHANNELS,
 	MULTIKERNEL_CHAN_PAD		= 0xffff,	/* skip to the start */
@@ -212,6 +212,34 @@ enum multikernel_ctrl {
 /* Types on MULTIKERNEL_CHAN_CONSOLE. */
 enum multikernel_console {
 	MULTIKERNEL_CONSOLE_DATA	= 1,	/* bytes typed or printed */
+};
+
+/* Types on MULTIKERNEL_CHAN_NET. */
+enum multikernel_net {
+	MULTIKERNEL_NET_FRAME		= 1,	/* net_hdr, then the frame */
+};
+
+/* The frame's checksum is to be completed: see multikernel_net_hdr. */
+#define MULTIKERNEL_NET_CSUM_PARTIAL	(1U << 0)
+
+/**
+ * struct multikernel_net_hdr - before each frame on MULTIKERNEL_CHAN_NET
+ * @flags:	MULTIKERNEL_NET_* flags; a receiver drops a frame with a
+ *		flag it does not know
+ * @csum_start: with MULTIKERNEL_NET_CSUM_PARTIAL, where the checksummed
+ *		bytes start, from the start of the Ethernet header
+ * @csum_offset: and where in them the 16-bit checksum goes
+ * @reserved:	zero
+ *
+ * A frame's checksum is not needed to cross memory: a sender leaves it
+ * to be completed, as a NIC would, and says where. The receiver checks
+ * both offsets against the frame before it believes them.
+ */
+struct multikernel_net_hdr {
+	__u16 flags;
+	__u16 csum_start;
+	__u16 csum_offset;
+	__u16 reserved;
 };
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

@@ -19,51 +19,6 @@ WAIT=${MK_SPAWN_WAIT:-300}
 APPEND="console=hvc0 kunit.enable=0"
 . "$(dirname "$0")/tap.sh"
 
-# has_open PID ID: wait until process PID has /dev/ttyMK<ID> open.
-has_open() {
-	t=0
-	until ls -l /proc/$1/fd 2>/dev/null | grep -q "/dev/ttyMK$2"; do
-		[ $t -ge 100 ] && return 1
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
-
-# run ID COMMAND TEXT: write COMMAND to the console of instance ID and
-# wait until TEXT comes back; what came back is in /tmp/console.ID.
-# With once set, COMMAND is written once, for a shell known to be up.
-run() {
-	out=/tmp/console.$1
-	: >"$out"
-	cat /dev/ttyMK$1 >"$out" &
-	reader=$!
-	# What comes while nobody has the tty open is not kept.
-	has_open $reader $1
-	# Ask again after every three seconds in which nothing came back
-	# (a shell that is not up yet), never while output flows: typing
-	# over it would garble it.
-	t=0
-	last=-1
-	while [ $t -lt $((WAIT * 10)) ]; do
-		if [ $((t % 30)) = 0 ]; then
-			size=$(wc -c <"$out")
-			[ "$size" = "$last" -a -z "$once" ] || [ $t = 0 ] &&
-				printf '%s\n' "$2" >/dev/ttyMK$1
-			last=$size
-		fi
-		if grep -qF "$3" "$out"; then
-			kill $reader 2>/dev/null
-			wait $reader 2>/dev/null
-			return 0
-		fi
-		sleep 0.1
-		t=$((t + 1))
-	done
-	kill $reader 2>/dev/null
-	wait $reader 2>/dev/null
-	return 1
-}
-
 # reader_start ID: a reader of /dev/ttyMK<ID>, which the next stop
 # should end; returns once it has the tty open.
 reader_start() {
@@ -130,14 +85,14 @@ put_ok 1 state start
 check "start: reaches running, booted with console=hvc0" \
 	wait_state 1 running
 check "console: a command typed on the host runs in the instance" \
-	run 1 'echo mk-id-$(cat /sys/kernel/multikernel/instance_id)' mk-id-1
+	console_run 1 'echo mk-id-$(cat /sys/kernel/multikernel/instance_id)' mk-id-1
 # 1 only in the 128M instance, not on the 2G host.
 check "console: its output is the instance's, not the host's" \
-	run 1 'echo mk-small-$(awk "/MemTotal/ { print (\$2 < 500000) }" /proc/meminfo)' \
+	console_run 1 'echo mk-small-$(awk "/MemTotal/ { print (\$2 < 500000) }" /proc/meminfo)' \
 	mk-small-1
 # Quiet for the count: a kernel message would split a line.
 once=1
-run 1 'dmesg -n 1; seq 1 20000; dmesg -n 7; echo mk-seq-$((2 * 3))' mk-seq-6
+console_run 1 'dmesg -n 1; seq 1 20000; dmesg -n 7; echo mk-seq-$((2 * 3))' mk-seq-6
 once=
 seq_ok() {
 	tr -d '\r' </tmp/console.1 | grep -x '[0-9][0-9]*' | awk '
@@ -151,7 +106,7 @@ check "log: from the first line of the boot" \
 check "log: up to init" in_log 1 "Run /init as init process"
 check "tty: what was written while it was down never reached it" \
 	sh -c "! grep -qF mk-lost-8 $MK/instances/1/log"
-run 1 'echo mk-kmsg-$((3 * 5)) >/dev/kmsg; echo mk-kmsg-done-$((1 + 1))' \
+console_run 1 'echo mk-kmsg-$((3 * 5)) >/dev/kmsg; echo mk-kmsg-done-$((1 + 1))' \
 	mk-kmsg-done-2
 check "log: follows printk after the boot" in_log 1 mk-kmsg-15
 
@@ -164,7 +119,7 @@ check "stop: the log stays readable, with the power off" \
 put_ok 1 state start
 wait_state 1 running
 check "restart: the same tty works again, nothing set up again" \
-	run 1 'echo mk-again-$((1 + 1))' mk-again-2
+	console_run 1 'echo mk-again-$((1 + 1))' mk-again-2
 check "restart: the log is the new run's, and only that" \
 	sh -c "[ \$(grep -c 'Linux version' $MK/instances/1/log) = 1 ] &&
 		! grep -qF mk-kmsg-15 $MK/instances/1/log"
@@ -175,7 +130,7 @@ check "kill: the host's tty hangs up" reader_gone
 put_ok 1 state start
 wait_state 1 running
 check "kill, then start: the console works again" \
-	run 1 'echo mk-killed-$((2 + 1))' mk-killed-3
+	console_run 1 'echo mk-killed-$((2 + 1))' mk-killed-3
 check "log: no warning in the instance's log" log_clean 1
 put_ok 1 state stop
 $KEXEC -u --multikernel=1
@@ -200,9 +155,9 @@ put_ok 2 state start
 wait_state 1 running
 wait_state 2 running
 check "two instances: ttyMK1 reaches instance 1" \
-	run 1 'echo mk-two-$(cat /sys/kernel/multikernel/instance_id)' mk-two-1
+	console_run 1 'echo mk-two-$(cat /sys/kernel/multikernel/instance_id)' mk-two-1
 check "two instances: ttyMK2 reaches instance 2" \
-	run 2 'echo mk-two-$(cat /sys/kernel/multikernel/instance_id)' mk-two-2
+	console_run 2 'echo mk-two-$(cat /sys/kernel/multikernel/instance_id)' mk-two-2
 put_ok 1 state stop
 put_ok 2 state stop
 $KEXEC -u --multikernel=1

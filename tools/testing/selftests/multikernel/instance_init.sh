@@ -14,7 +14,8 @@
 # mktest.deaf it ignores the host's stop request; with
 # mktest.hostile=WHAT it breaks the protocol with the host (see the
 # debugfs file multikernel/hostile); with mktest.flood it floods the
-# host with doorbells. It runs a shell on hvc0, the console over the
+# host with doorbells; with mktest.net=ADDR/LEN it serves the host's
+# network bench. It runs a shell on hvc0, the console over the
 # link, when it has one.
 # Booted by a host's kexec -e instead (mktest.after_kexec), it reports
 # on the console and powers off.
@@ -82,6 +83,17 @@ fi
 
 echo "$report" >/dev/ttyS1 2>/dev/null
 echo "$report" >/sys/kernel/multikernel/message
+
+# With mktest.net=ADDR/LEN: mk0 at that address, a TCP sink on port
+# 5001 and an echo server on 5003, each taking one connection after the
+# other, for the host's network bench.
+net=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^mktest\.net=//p')
+if [ -n "$net" ]; then
+	ip addr add "$net" dev mk0
+	ip link set mk0 up
+	(while :; do mk_netperf sink 5001 >/dev/null; done) &
+	(while :; do mk_netperf echo 5003; done) &
+fi
 
 case " $(cat /proc/cmdline) " in
 *" mktest.hang "*)

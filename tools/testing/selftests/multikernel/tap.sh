@@ -112,3 +112,49 @@ back_to_start() {
 is_back() {
 	[ "$(inst $1 state)" = stopped ] && back_to_start "$2"
 }
+
+# has_open PID ID: wait until process PID has /dev/ttyMK<ID> open.
+has_open() {
+	t=0
+	until ls -l /proc/$1/fd 2>/dev/null | grep -q "/dev/ttyMK$2"; do
+		[ $t -ge 100 ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+}
+
+# console_run ID COMMAND TEXT: write COMMAND to the console of instance
+# ID and wait until TEXT comes back; what came back is in
+# /tmp/console.ID. With once set, COMMAND is written once, for a shell
+# known to be up.
+console_run() {
+	out=/tmp/console.$1
+	: >"$out"
+	cat /dev/ttyMK$1 >"$out" &
+	reader=$!
+	# What comes while nobody has the tty open is not kept.
+	has_open $reader $1
+	# Ask again after every three seconds in which nothing came back
+	# (a shell that is not up yet), never while output flows: typing
+	# over it would garble it.
+	t=0
+	last=-1
+	while [ $t -lt $((WAIT * 10)) ]; do
+		if [ $((t % 30)) = 0 ]; then
+			size=$(wc -c <"$out")
+			[ "$size" = "$last" -a -z "$once" ] || [ $t = 0 ] &&
+				printf '%s\n' "$2" >/dev/ttyMK$1
+			last=$size
+		fi
+		if grep -qF "$3" "$out"; then
+			kill $reader 2>/dev/null
+			wait $reader 2>/dev/null
+			return 0
+		fi
+		sleep 0.1
+		t=$((t + 1))
+	done
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	return 1
+}
