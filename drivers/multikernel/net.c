@@ -5,13 +5,14 @@
  *
  * Each end is an Ethernet device: mk<id> on the host for instance <id>,
  * mk0 in the spawned kernel (its link to the host, peer 0). A frame
- * crosses as one MULTIKERNEL_NET_FRAME message on the network channel:
- * a struct multikernel_net_hdr, then the frame. Frames are copied into
- * the ring by the sender and out of it by the receiver's doorbell; no
- * memory of either kernel but the shared region is touched. A frame
- * fits one message, which bounds the MTU. Checksums are left for the
- * receiver to complete, as with a NIC's offload, since the bytes cannot
- * change in memory.
+ * crosses as a struct multikernel_net_hdr and the frame, in one message
+ * on the network channel or, for the long frames of segmentation
+ * offload, in pieces that the core sends all together or not at all.
+ * The sender copies the frame into the ring, the receiver out of it
+ * into a new skb: no memory of either kernel but the shared region is
+ * touched. The header carries checksum and segmentation offload as
+ * virtio-net does, and the receiver checks it with the same helper a
+ * tap device uses on what user space writes.
  *
  * The host's devices stay across stops, crashes and restarts, with
  * their addresses and routes: the carrier goes off when the instance
@@ -31,6 +32,7 @@
 #include <linux/notifier.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/virtio_net.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/multikernel.h>
 
@@ -38,14 +40,23 @@
 
 #define MKNET_INSTANCES		CONFIG_MULTIKERNEL_INSTANCES
 #define MKNET_MTU		4000
+#define MKNET_TXBUF_SIZE	(sizeof(struct multikernel_net_hdr) + \
+				 MKNET_GSO_FRAME_MAX)
 
 /**
  * struct mknet_priv - one end of a network link
  * @peer:	the kernel at the other end: an instance ID on the host,
  *		0 (the host) in a spawned kernel
+ * @rx_lock:	serializes @rx between the link's dispatch and its events
+ * @rx:		the frame coming in pieces
+ * @txbuf:	the header and a frame on its way out, under the queue's
+ *		lock
  */
 struct mknet_priv {
 	unsigned int peer;
+	spinlock_t rx_lock;	/* for @rx */
+	struct mknet_rx rx;
+	u8 *txbuf;
 };
 
 /* On the host, by instance ID - 1; in a spawned kernel, only [0]. */
@@ -62,97 +73,199 @@ static struct net_device *mknet_dev(unsigned int peer)
 	return peer ? NULL : mknet_devs[0];
 }
 
+static_assert(offsetof(struct multikernel_net_hdr, reserved) ==
+	      sizeof(struct virtio_net_hdr));
+
 /**
- * mknet_frame_check() - check a frame's header from the peer
+ * mknet_hdr_check() - check a frame's header from the peer
+ * @hdr:	the header
+ * @max_frame:	the longest frame without segmentation offload that this
+ *		end takes
+ *
+ * The offsets are checked against the frame once it is all there.
+ *
+ * Return: 0, or -EINVAL for a flag, an offload or a reserved field this
+ * end does not know, -EMSGSIZE for a frame too short or too long.
+ */
+VISIBLE_IF_KUNIT int mknet_hdr_check(const struct multikernel_net_hdr *hdr,
+				     u32 max_frame)
+{
+	if (hdr->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM || hdr->reserved)
+		return -EINVAL;
+	/* Only the offloads this end offers, TCP's. */
+	switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		if (hdr->gso_type)
+			return -EINVAL;
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		/* Which its sender always leaves to be completed. */
+		if (!(hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+			return -EINVAL;
+		max_frame = MKNET_GSO_FRAME_MAX;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (hdr->frame_len < ETH_HLEN || hdr->frame_len > max_frame)
+		return -EMSGSIZE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mknet_hdr_check);
+
+/**
+ * mknet_rx_reset() - drop a frame that came only in part
+ * @rx:		its state
+ */
+VISIBLE_IF_KUNIT void mknet_rx_reset(struct mknet_rx *rx)
+{
+	kfree_skb(rx->skb);
+	rx->skb = NULL;
+	rx->left = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mknet_rx_reset);
+
+/*
+ * Does a message of @len bytes, @n of them the frame's, not fit where
+ * @left bytes of the frame are still to come? Every piece but the last
+ * fills a message and leaves some; the last one ends the frame.
+ */
+static bool mknet_piece_bad(u16 type, u32 len, u32 n, u32 left)
+{
+	if (type == MULTIKERNEL_NET_FRAME)
+		return n != left;
+	return len != MULTIKERNEL_MSG_MAX || n >= left;
+}
+
+/* The first piece of a frame: its header and the frame's first bytes. */
+static const char *mknet_rx_first(struct net_device *dev, struct mknet_rx *rx,
+				  u16 type, const void *data, u32 len)
+{
+	u32 n;
+
+	if (len < sizeof(rx->hdr) + ETH_HLEN)
+		return "too short for the headers";
+	memcpy(&rx->hdr, data, sizeof(rx->hdr));
+	switch (mknet_hdr_check(&rx->hdr, dev->mtu + VLAN_ETH_HLEN)) {
+	case 0:
+		break;
+	case -EMSGSIZE:
+		return "longer than the MTU allows";
+	default:
+		return "unknown flags, offload or reserved bits";
+	}
+	n = len - sizeof(rx->hdr);
+	if (mknet_piece_bad(type, len, n, rx->hdr.frame_len))
+		return "pieces that do not add up to the frame";
+	rx->skb = netdev_alloc_skb_ip_align(dev, n);
+	if (!rx->skb)
+		return "out of memory";
+	skb_put_data(rx->skb, data + sizeof(rx->hdr), n);
+	rx->left = rx->hdr.frame_len - n;
+	return NULL;
+}
+
+/* A further piece of a frame, into a page of its own. */
+static const char *mknet_rx_more(struct mknet_rx *rx, u16 type,
+				 const void *data, u32 len)
+{
+	struct sk_buff *skb = rx->skb;
+	struct page *page;
+
+	BUILD_BUG_ON(MULTIKERNEL_MSG_MAX > PAGE_SIZE);
+	if (mknet_piece_bad(type, len, len, rx->left) ||
+	    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		return "pieces that do not add up to the frame";
+	page = alloc_page(GFP_ATOMIC);
+	if (!page)
+		return "out of memory";
+	memcpy(page_address(page), data, len);
+	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, len,
+			PAGE_SIZE);
+	rx->left -= len;
+	return NULL;
+}
+
+/**
+ * mknet_rx_piece() - take a message of the network channel from the peer
+ * @dev:	the device it came to
+ * @rx:		the state of the frame coming in pieces
+ * @type:	the message's type
  * @data:	the message
  * @len:	its length
- * @max_frame:	the longest frame this end takes
- * @hdr:	set to the header, when it is good
+ * @reason:	set to why, when a frame is dropped; NULL otherwise
  *
- * Only the header is checked here: the checksum offsets are checked
- * against the frame by skb_partial_csum_set().
+ * Any context, with @rx serialized.
  *
- * Return: the frame's length, or -EINVAL for a message too short for a
- * header and an Ethernet header, or with unknown flags or reserved bits
- * set, -EMSGSIZE for a frame longer than @max_frame.
+ * Return: a whole frame as an skb for the stack, its protocol, checksum
+ * and segmentation state set; NULL when more pieces are to come or when
+ * the frame was dropped.
  */
-VISIBLE_IF_KUNIT int mknet_frame_check(const void *data, u32 len,
-				       u32 max_frame,
-				       struct multikernel_net_hdr *hdr)
+VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
+						struct mknet_rx *rx, u16 type,
+						const void *data, u32 len,
+						const char **reason)
 {
-	if (len < sizeof(*hdr) + ETH_HLEN)
-		return -EINVAL;
-	memcpy(hdr, data, sizeof(*hdr));
-	if (hdr->flags & ~MULTIKERNEL_NET_CSUM_PARTIAL || hdr->reserved)
-		return -EINVAL;
-	if (len - sizeof(*hdr) > max_frame)
-		return -EMSGSIZE;
-	return len - sizeof(*hdr);
-}
-EXPORT_SYMBOL_IF_KUNIT(mknet_frame_check);
-
-/**
- * mknet_build_skb() - a received frame as an skb for the stack
- * @dev:	the device it came to
- * @data:	the message from the peer
- * @len:	its length
- * @reason:	set to why, when the frame is dropped
- *
- * Any context.
- *
- * Return: the skb, its protocol and checksum state set, or NULL.
- */
-VISIBLE_IF_KUNIT struct sk_buff *mknet_build_skb(struct net_device *dev,
-						 const void *data, u32 len,
-						 const char **reason)
-{
-	struct multikernel_net_hdr hdr;
 	struct sk_buff *skb;
-	int n;
 
-	n = mknet_frame_check(data, len, dev->mtu + VLAN_ETH_HLEN, &hdr);
-	if (n < 0) {
-		*reason = n == -EMSGSIZE ? "longer than the MTU" :
-			"malformed header";
+	*reason = NULL;
+	if (type != MULTIKERNEL_NET_FRAME && type != MULTIKERNEL_NET_FRAME_MORE)
+		*reason = "unknown message type";
+	else if (!rx->skb)
+		*reason = mknet_rx_first(dev, rx, type, data, len);
+	else
+		*reason = mknet_rx_more(rx, type, data, len);
+	if (*reason) {
+		mknet_rx_reset(rx);
 		return NULL;
 	}
-	skb = netdev_alloc_skb_ip_align(dev, n);
-	if (!skb) {
-		*reason = "out of memory";
+	if (rx->left)
 		return NULL;
-	}
-	skb_put_data(skb, data + sizeof(hdr), n);
+	skb = rx->skb;
+	rx->skb = NULL;
 	/* Offsets from the Ethernet header: before eth_type_trans(). */
-	if (hdr.flags & MULTIKERNEL_NET_CSUM_PARTIAL &&
-	    (hdr.csum_start < ETH_HLEN ||
-	     !skb_partial_csum_set(skb, hdr.csum_start, hdr.csum_offset))) {
+	if ((rx->hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM &&
+	     rx->hdr.csum_start < ETH_HLEN) ||
+	    virtio_net_hdr_to_skb(skb, (struct virtio_net_hdr *)&rx->hdr,
+				  true)) {
 		kfree_skb(skb);
-		*reason = "checksum offsets outside the frame";
+		*reason = "checksum or segmentation fields that do not fit it";
 		return NULL;
 	}
 	skb->protocol = eth_type_trans(skb, dev);
+	if (rx->hdr.gso_type &&
+	    !virtio_net_hdr_match_proto(skb->protocol, rx->hdr.gso_type)) {
+		kfree_skb(skb);
+		*reason = "segmentation offload of another protocol";
+		return NULL;
+	}
 	return skb;
 }
-EXPORT_SYMBOL_IF_KUNIT(mknet_build_skb);
+EXPORT_SYMBOL_IF_KUNIT(mknet_rx_piece);
 
-/* A frame from @peer, with interrupts off. */
+/* A message of the network channel from @peer, with interrupts off. */
 static void mknet_receive(unsigned int peer, u16 type, const void *data,
 			  u32 len)
 {
 	struct net_device *dev = mknet_dev(peer);
-	const char *reason = "unknown message type";
-	struct sk_buff *skb = NULL;
+	struct mknet_priv *priv;
+	const char *reason;
+	struct sk_buff *skb;
 
 	if (!dev)
 		return;
-	if (type == MULTIKERNEL_NET_FRAME)
-		skb = mknet_build_skb(dev, data, len, &reason);
-	if (!skb) {
+	priv = netdev_priv(dev);
+	spin_lock(&priv->rx_lock);
+	skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
+	spin_unlock(&priv->rx_lock);
+	if (reason) {
 		DEV_STATS_INC(dev, rx_errors);
 		net_warn_ratelimited("%s: frame from the peer dropped: %s\n",
 				     dev->name, reason);
-		return;
 	}
+	if (!skb)
+		return;
 	/* Counted before the stack may free it. */
 	DEV_STATS_INC(dev, rx_packets);
 	DEV_STATS_ADD(dev, rx_bytes, skb->len + ETH_HLEN);
@@ -162,40 +275,38 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mknet_priv *priv = netdev_priv(dev);
-	struct multikernel_net_hdr *hdr;
-	unsigned int frame = skb->len;
+	struct multikernel_net_hdr *hdr = (void *)priv->txbuf;
+	u32 len = sizeof(*hdr) + skb->len;
 	int ret;
 
-	if (frame > dev->mtu + VLAN_ETH_HLEN || skb_linearize(skb) ||
-	    skb_cow_head(skb, sizeof(*hdr)))
-		goto drop;
-	hdr = skb_push(skb, sizeof(*hdr));
 	memset(hdr, 0, sizeof(*hdr));
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		hdr->flags = MULTIKERNEL_NET_CSUM_PARTIAL;
-		hdr->csum_start = skb_checksum_start_offset(skb) - sizeof(*hdr);
-		hdr->csum_offset = skb->csum_offset;
-	}
-	ret = multikernel_send(priv->peer, MULTIKERNEL_CHAN_NET,
-			       MULTIKERNEL_NET_FRAME, skb->data, skb->len);
+	if (skb->len > MKNET_GSO_FRAME_MAX ||
+	    virtio_net_hdr_from_skb(skb, (struct virtio_net_hdr *)hdr, true,
+				    false, 0))
+		goto drop;
+	hdr->frame_len = skb->len;
+	if (skb_copy_bits(skb, 0, hdr + 1, skb->len))
+		goto drop;
+	ret = multikernel_send_pieces(priv->peer, MULTIKERNEL_CHAN_NET,
+				      MULTIKERNEL_NET_FRAME_MORE,
+				      MULTIKERNEL_NET_FRAME, hdr, len);
 	if (ret == -EAGAIN) {
 		/* The peer's doorbell wakes the queue once it made room. */
-		skb_pull(skb, sizeof(*hdr));
 		netif_stop_queue(dev);
-		if (multikernel_writable(priv->peer))
+		if (multikernel_writable_for(priv->peer, len))
 			netif_wake_queue(dev);
 		return NETDEV_TX_BUSY;
 	}
 	if (ret)
 		goto drop;
 	DEV_STATS_INC(dev, tx_packets);
-	DEV_STATS_ADD(dev, tx_bytes, frame);
+	DEV_STATS_ADD(dev, tx_bytes, skb->len);
 	consume_skb(skb);
 	/* Stop before the next frame finds the ring full. */
-	if (!multikernel_writable(priv->peer)) {
+	if (!multikernel_writable_for(priv->peer, MULTIKERNEL_PIECES_MAX)) {
 		netif_stop_queue(dev);
 		/* Room came between the check and the stop: no doorbell. */
-		if (multikernel_writable(priv->peer))
+		if (multikernel_writable_for(priv->peer, MULTIKERNEL_PIECES_MAX))
 			netif_wake_queue(dev);
 	}
 	return NETDEV_TX_OK;
@@ -206,14 +317,36 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/* Segmentation offload only for frames the ring to the peer takes. */
+static netdev_features_t mknet_features_check(struct sk_buff *skb,
+					      struct net_device *dev,
+					      netdev_features_t features)
+{
+	struct mknet_priv *priv = netdev_priv(dev);
+
+	if (skb_is_gso(skb) &&
+	    multikernel_send_max(priv->peer) <
+	    sizeof(struct multikernel_net_hdr) + MKNET_GSO_FRAME_MAX)
+		features &= ~NETIF_F_GSO_MASK;
+	return features;
+}
+
 static const struct net_device_ops mknet_ops = {
 	.ndo_start_xmit		= mknet_xmit,
+	.ndo_features_check	= mknet_features_check,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_mac_address	= eth_mac_addr,
 };
 
 static void mknet_link(struct net_device *dev, bool up)
 {
+	struct mknet_priv *priv = netdev_priv(dev);
+	unsigned long flags;
+
+	/* A frame cut short by the peer's end never completes. */
+	spin_lock_irqsave(&priv->rx_lock, flags);
+	mknet_rx_reset(&priv->rx);
+	spin_unlock_irqrestore(&priv->rx_lock, flags);
 	if (up) {
 		netif_carrier_on(dev);
 		netif_wake_queue(dev);
@@ -250,8 +383,10 @@ static void mknet_setup(struct net_device *dev)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = MKNET_MAX_MTU;
 	dev->mtu = MKNET_MTU;
-	dev->hw_features = NETIF_F_HW_CSUM | NETIF_F_RXCSUM;
+	dev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+			   NETIF_F_TSO | NETIF_F_TSO_ECN | NETIF_F_TSO6;
 	dev->features = dev->hw_features;
+	netif_set_tso_max_size(dev, GSO_LEGACY_MAX_SIZE);
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 }
 
@@ -275,9 +410,18 @@ VISIBLE_IF_KUNIT void mknet_addr(u8 *addr, unsigned int id, bool instance_end)
 }
 EXPORT_SYMBOL_IF_KUNIT(mknet_addr);
 
+static void mknet_free(struct net_device *dev)
+{
+	struct mknet_priv *priv = netdev_priv(dev);
+
+	kvfree(priv->txbuf);
+	free_netdev(dev);
+}
+
 static struct net_device *mknet_create(unsigned int peer)
 {
 	unsigned int self = multikernel_instance_id();
+	struct mknet_priv *priv;
 	struct net_device *dev;
 	char name[IFNAMSIZ];
 	u8 addr[ETH_ALEN];
@@ -288,16 +432,25 @@ static struct net_device *mknet_create(unsigned int peer)
 			   NET_NAME_PREDICTABLE, mknet_setup);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
-	((struct mknet_priv *)netdev_priv(dev))->peer = peer;
+	priv = netdev_priv(dev);
+	priv->peer = peer;
+	spin_lock_init(&priv->rx_lock);
+	priv->txbuf = kvmalloc(MKNET_TXBUF_SIZE, GFP_KERNEL);
+	if (!priv->txbuf) {
+		ret = -ENOMEM;
+		goto free;
+	}
 	mknet_addr(addr, self ? self : peer, self);
 	eth_hw_addr_set(dev, addr);
 	netif_carrier_off(dev);
 	ret = register_netdev(dev);
-	if (ret) {
-		free_netdev(dev);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto free;
 	return dev;
+
+free:
+	mknet_free(dev);
+	return ERR_PTR(ret);
 }
 
 static int __init mknet_init(void)
@@ -336,7 +489,7 @@ undo:
 		unregister_netdev(mknet_devs[i]);
 	for (i = 0; i < n; i++)
 		if (mknet_devs[i])
-			free_netdev(mknet_devs[i]);
+			mknet_free(mknet_devs[i]);
 	kfree(mknet_devs);
 	mknet_devs = NULL;
 	pr_err("cannot set up the network link (%d)\n", ret);

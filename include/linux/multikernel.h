@@ -12,6 +12,10 @@
 
 struct cpumask;
 struct kimage;
+
+/* The longest payload multikernel_send_pieces() takes on any ring. */
+#define MULTIKERNEL_PIECES_MAX	((64 << 10) + 4096)
+
 struct notifier_block;
 
 /*
@@ -75,6 +79,10 @@ int multikernel_send(unsigned int peer, u16 channel, u16 type,
 int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
 			    const void *data, u32 len);
 bool multikernel_writable(unsigned int peer);
+bool multikernel_writable_for(unsigned int peer, u32 len);
+int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
+			    u16 type_last, const void *data, u32 len);
+u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
@@ -121,6 +129,20 @@ static inline int multikernel_send_atomic(unsigned int peer, u16 channel,
 }
 
 static inline bool multikernel_writable(unsigned int peer) { return true; }
+static inline bool multikernel_writable_for(unsigned int peer, u32 len)
+{
+	return true;
+}
+
+static inline int multikernel_send_pieces(unsigned int peer, u16 channel,
+					  u16 type_more, u16 type_last,
+					  const void *data, u32 len)
+{
+	return -ENOTCONN;
+}
+
+static inline u32 multikernel_send_max(unsigned int peer) { return 0; }
+
 static inline bool multikernel_connected(unsigned int peer) { return false; }
 
 static inline int multikernel_register_handler(u16 channel,

@@ -161,6 +161,82 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 	return ret;
 }
 
+/* Ring bytes that @len bytes sent in pieces take, a wrap's pad included. */
+static u32 mk_pieces_need(u32 len)
+{
+	u32 whole = len / MULTIKERNEL_MSG_MAX, rest = len % MULTIKERNEL_MSG_MAX;
+
+	return whole * mk_ring_record_size(MULTIKERNEL_MSG_MAX) +
+		(rest ? mk_ring_record_size(rest) : 0) +
+		mk_ring_record_size(MULTIKERNEL_MSG_MAX);
+}
+
+/* The longest payload mk_link_send_pieces() takes on @l: half its ring. */
+static u32 mk_link_send_max(struct mk_link *l)
+{
+	u32 n = READ_ONCE(l->tx.size) / 2 /
+		mk_ring_record_size(MULTIKERNEL_MSG_MAX);
+
+	return n > 1 ? min_t(u32, (n - 1) * MULTIKERNEL_MSG_MAX,
+			     MULTIKERNEL_PIECES_MAX) : MULTIKERNEL_MSG_MAX;
+}
+
+/**
+ * mk_link_send_pieces() - send a long payload as several messages, or none
+ * @l:		the link
+ * @channel:	a &enum multikernel_channel
+ * @type_more:	the type of every piece but the last
+ * @type_last:	the type of the last piece
+ * @buf:	the payload
+ * @len:	its length, at least 1 and at most %MULTIKERNEL_PIECES_MAX
+ *		and half the ring
+ *
+ * The pieces are %MULTIKERNEL_MSG_MAX bytes each but the last, and no
+ * other message to the peer comes between them. Any context.
+ *
+ * Return: as mk_link_send(); -EAGAIN when the ring has no room for all
+ * of it now, and then nothing was sent.
+ */
+int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
+			u16 type_last, const void *buf, u32 len)
+{
+	bool kick = false, k;
+	unsigned long flags;
+	u32 off, n;
+	int ret;
+
+	if (!len || len > MULTIKERNEL_PIECES_MAX)
+		return -EMSGSIZE;
+	spin_lock_irqsave(&l->tx_lock, flags);
+	if (!l->active || !l->connected) {
+		ret = -ENOTCONN;
+	} else if (len > mk_link_send_max(l)) {
+		ret = -EMSGSIZE;
+	} else if (mk_ring_space(&l->tx) < mk_pieces_need(len)) {
+		atomic64_inc(&l->stats[MK_STAT_RING_FULL]);
+		ret = -EAGAIN;
+	} else {
+		for (off = 0; off < len; off += n) {
+			n = min_t(u32, len - off, MULTIKERNEL_MSG_MAX);
+			ret = __mk_link_send(l, channel, off + n < len ?
+					     type_more : type_last,
+					     buf + off, n, &k);
+			/* One doorbell for all of them, counted once. */
+			if (k && kick)
+				atomic64_dec(&l->stats[MK_STAT_DOORBELLS_SENT]);
+			kick |= k;
+			if (ret)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	if (kick) {
+		trace_multikernel_doorbell(l->peer, l->hwid);
+		arch_multikernel_send_doorbell(l->hwid);
+	}
+	return ret;
+}
+
 /**
  * mk_link_close() - the peer broke the protocol: stop using the link
  * @l:		the link, with its rx_lock held and interrupts off
@@ -290,24 +366,25 @@ static void mk_link_work(struct work_struct *work)
 }
 
 /**
- * mk_link_writable() - may a writer expect a message to fit?
+ * mk_link_writable() - may a writer expect its send to fit?
  * @l:		the link
+ * @len:	bytes it sends, in pieces when more than one message holds
  *
  * Asks the peer for a doorbell when it frees room, if there is too
  * little now. A link that is down is "writable": the send fails at once.
  *
- * Return: true when a message of the largest size fits now.
+ * Return: true when @len bytes fit now.
  */
-bool mk_link_writable(struct mk_link *l)
+bool mk_link_writable(struct mk_link *l, u32 len)
 {
 	unsigned long flags;
 	bool ret = true;
 
-	u32 need = 2 * mk_ring_record_size(MULTIKERNEL_MSG_MAX);
-
 	spin_lock_irqsave(&l->tx_lock, flags);
+	/* A send longer than the ring takes fails at once: never wait. */
+	len = min(len, mk_link_send_max(l));
 	if (l->active && l->connected)
-		ret = mk_ring_want_space(&l->tx, need);
+		ret = mk_ring_want_space(&l->tx, mk_pieces_need(len));
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	return ret;
 }
@@ -698,15 +775,77 @@ EXPORT_SYMBOL_GPL(multikernel_send_atomic);
  */
 bool multikernel_writable(unsigned int peer)
 {
+	return multikernel_writable_for(peer, MULTIKERNEL_MSG_MAX);
+}
+EXPORT_SYMBOL_GPL(multikernel_writable);
+
+/**
+ * multikernel_writable_for() - is there room for a send of some length?
+ * @peer:	as for multikernel_send()
+ * @len:	bytes to send, with multikernel_send_pieces() when more
+ *		than %MULTIKERNEL_MSG_MAX
+ *
+ * As multikernel_writable(), for @len bytes.
+ *
+ * Return: true when they fit now, or when a send would fail at once
+ * anyway.
+ */
+bool multikernel_writable_for(unsigned int peer, u32 len)
+{
 	struct mk_link *l = mk_link_get(peer);
 
 	if (!l)
 		return true;
 	/* Before the check, which asks the peer for a doorbell. */
 	WRITE_ONCE(l->notify_space, 1);
-	return mk_link_writable(l);
+	return mk_link_writable(l, min_t(u32, len, MULTIKERNEL_PIECES_MAX));
 }
-EXPORT_SYMBOL_GPL(multikernel_writable);
+EXPORT_SYMBOL_GPL(multikernel_writable_for);
+
+/**
+ * multikernel_send_max() - the longest payload for multikernel_send_pieces()
+ * @peer:	as for multikernel_send()
+ *
+ * It depends on the size of the ring to @peer, which the host chooses
+ * at each start (multikernel.ring_size). Any context.
+ *
+ * Return: a length in bytes, at least %MULTIKERNEL_MSG_MAX.
+ */
+u32 multikernel_send_max(unsigned int peer)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	return l && READ_ONCE(l->active) ? mk_link_send_max(l) :
+		MULTIKERNEL_MSG_MAX;
+}
+EXPORT_SYMBOL_GPL(multikernel_send_max);
+
+/**
+ * multikernel_send_pieces() - send a long payload to another kernel
+ * @peer:	as for multikernel_send()
+ * @channel:	as for multikernel_send()
+ * @type_more:	the type of every message but the last
+ * @type_last:	the type of the last message
+ * @data:	the payload, copied before this returns
+ * @len:	its length, at least 1 and at most multikernel_send_max()
+ *
+ * Any context. The payload goes as messages of %MULTIKERNEL_MSG_MAX
+ * bytes but the last, with nothing else to @peer between them; all of
+ * them are sent, or none.
+ *
+ * Return: as multikernel_send(); -EAGAIN when the ring to @peer has no
+ * room for all of it now, -EMSGSIZE when it is longer than
+ * multikernel_send_max().
+ */
+int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
+			    u16 type_last, const void *data, u32 len)
+{
+	struct mk_link *l = mk_kernel_link(peer, channel);
+
+	return l ? mk_link_send_pieces(l, channel, type_more, type_last,
+				       data, len) : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(multikernel_send_pieces);
 
 /**
  * multikernel_connected() - does a peer run, with its link up?

@@ -109,7 +109,9 @@ struct mk_link *mk_link_get(unsigned int peer);
 struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid);
 void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
-bool mk_link_writable(struct mk_link *l);
+bool mk_link_writable(struct mk_link *l, u32 len);
+int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
+			u16 type_last, const void *buf, u32 len);
 int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);
 void mk_link_consume_raw(struct mk_link *l, u32 gen);
 

@@ -93,7 +93,7 @@ static ssize_t mk_dev_write(struct file *file, const char __user *buf,
 		ret = mk_link_send(l, MULTIKERNEL_CHAN_RAW, 0, l->wbuf, count);
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			break;
-		ret = wait_event_interruptible(l->tx_wq, mk_link_writable(l));
+		ret = wait_event_interruptible(l->tx_wq, mk_link_writable(l, MULTIKERNEL_MSG_MAX));
 		if (ret)
 			break;
 	}
@@ -113,7 +113,7 @@ static __poll_t mk_dev_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (!READ_ONCE(l->active))
 		mask |= EPOLLHUP;
-	else if (mk_link_writable(l))
+	else if (mk_link_writable(l, MULTIKERNEL_MSG_MAX))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

@@ -216,30 +216,39 @@ enum multikernel_console {
 
 /* Types on MULTIKERNEL_CHAN_NET. */
 enum multikernel_net {
-	MULTIKERNEL_NET_FRAME		= 1,	/* net_hdr, then the frame */
+	MULTIKERNEL_NET_FRAME		= 1,	/* a frame, or its last piece */
+	MULTIKERNEL_NET_FRAME_MORE	= 2,	/* a piece, more follow */
 };
-
-/* The frame's checksum is to be completed: see multikernel_net_hdr. */
-#define MULTIKERNEL_NET_CSUM_PARTIAL	(1U << 0)
 
 /**
  * struct multikernel_net_hdr - before each frame on MULTIKERNEL_CHAN_NET
- * @flags:	MULTIKERNEL_NET_* flags; a receiver drops a frame with a
- *		flag it does not know
- * @csum_start: with MULTIKERNEL_NET_CSUM_PARTIAL, where the checksummed
- *		bytes start, from the start of the Ethernet header
- * @csum_offset: and where in them the 16-bit checksum goes
+ * @flags:	VIRTIO_NET_HDR_F_NEEDS_CSUM or 0
+ * @gso_type:	a VIRTIO_NET_HDR_GSO_* type, for a frame the receiver may
+ *		have to segment
+ * @hdr_len:	as in struct virtio_net_hdr
+ * @gso_size:	as in struct virtio_net_hdr
+ * @csum_start: as in struct virtio_net_hdr, from the Ethernet header
+ * @csum_offset: as in struct virtio_net_hdr
  * @reserved:	zero
+ * @frame_len:	the frame's length, from its Ethernet header on
  *
- * A frame's checksum is not needed to cross memory: a sender leaves it
- * to be completed, as a NIC would, and says where. The receiver checks
- * both offsets against the frame before it believes them.
+ * The first ten bytes are a struct virtio_net_hdr, in little endian:
+ * checksum and segmentation offload mean what they mean for virtio-net,
+ * and the receiver checks them as the kernel checks a tap device's. A
+ * frame longer than one message goes in pieces: the first starts with
+ * this header, every piece but the last is a MULTIKERNEL_NET_FRAME_MORE
+ * message of MULTIKERNEL_MSG_MAX bytes, and the pieces add up to the
+ * header and @frame_len.
  */
 struct multikernel_net_hdr {
-	__u16 flags;
+	__u8 flags;
+	__u8 gso_type;
+	__u16 hdr_len;
+	__u16 gso_size;
 	__u16 csum_start;
 	__u16 csum_offset;
 	__u16 reserved;
+	__u32 frame_len;
 };
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

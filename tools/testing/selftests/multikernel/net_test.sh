@@ -54,16 +54,17 @@ pings() {
 	ping -c 3 -w 30 "$1" >/tmp/ping.out 2>&1
 }
 
-# same_stream A B: two ends' lines agree on bytes and hash, all bytes.
+# same_stream A B [BYTES]: two ends' lines agree on bytes and hash, and
+# all BYTES (default $BYTES) arrived.
 same_stream() {
 	a=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$1")
 	b=$(grep -o 'bytes=[0-9]* hash=[0-9a-f]*' "$2")
 	echo "# $a / $b"
-	[ -n "$a" ] && [ "$a" = "$b" ] && [ "${a%% *}" = "bytes=$BYTES" ]
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "${a%% *}" = "bytes=${3:-$BYTES}" ]
 }
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..30"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -71,12 +72,12 @@ free0=$(cat $MK/pool_free)
 check "an interface per instance slot: mk1 and mk2" \
 	[ -d /sys/class/net/mk1 -a -d /sys/class/net/mk2 ]
 check "MTU: 4000 by default" [ "$(cat /sys/class/net/mk1/mtu)" = 4000 ]
-err=$(ip link set mk1 mtu 4071 2>&1)
+err=$(ip link set mk1 mtu 4063 2>&1)
 check "MTU: over the largest refused (EINVAL)" \
 	sh -c "echo '$err' | grep -q 'Invalid argument' &&
 		[ \$(cat /sys/class/net/mk1/mtu) = 4000 ]"
 check "MTU: the largest taken" \
-	sh -c 'ip link set mk1 mtu 4070 && ip link set mk1 mtu 4000'
+	sh -c 'ip link set mk1 mtu 4062 && ip link set mk1 mtu 4000'
 ip addr add 10.99.1.1/24 dev mk1
 ip link set mk1 up
 check "no instance: no carrier" carrier mk1 0
@@ -133,6 +134,21 @@ check "restart: the carrier comes back" carrier mk1 1
 up 1
 check "restart: ping works, nothing set up again on the host" \
 	pings 10.99.1.2
+
+# A ring too small for a 64 KiB frame: TCP goes on, without offload.
+PARAM=/sys/module/multikernel/parameters
+size0=$(cat $PARAM/ring_size)
+put_ok 1 state stop
+echo 16384 >$PARAM/ring_size
+put_ok 1 state start
+wait_state 1 running
+up 1
+in_instance 1 'mk_netperf sink 5003 >/tmp/sink 2>&1 & sleep 1'
+timeout 300 mk_netperf source 10.99.1.2 5003 10000000 >/tmp/net.src 2>&1
+in_instance 1 'cat /tmp/sink'
+check "16 KiB rings: TCP host to instance, the same at both ends" \
+	same_stream /tmp/net.src /tmp/console.1 10000000
+echo "$size0" >$PARAM/ring_size
 
 put_ok 1 state kill
 check "kill: the carrier goes off" carrier mk1 0
