@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 H := harness
 
-export SMP MEM T BOOTS JOBS CFG
+export SMP MEM T BOOTS JOBS CFG RUNS
 
 .PHONY: help deps tree kexec-tools kernel-guest kernel-debug kernel-off \
 	initramfs-guest initramfs-debug run bench shell check bootloop patches series \
@@ -16,6 +16,7 @@ export SMP MEM T BOOTS JOBS CFG
 help:
 	@echo 'make run           boot the 4-CPU guest, start a second kernel on CPUs 2-3, stop it'
 	@echo 'make bench         time a spawned kernel'"'"'s boot against the host'"'"'s, print the ratio'
+	@echo '                   RUNS=N runs it N times and prints the spread of each ratio'
 	@echo 'make check         build the debug kernel, run every test, print the table'
 	@echo '                   T=NAME re-runs one KUnit suite or kselftest (NAME[.case])'
 	@echo '                   BOOTS="main" only the named boots of harness/boots'

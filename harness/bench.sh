@@ -11,6 +11,58 @@
 
 . "$(dirname "$0")/common.sh"
 
+# RUNS=N: the whole bench N times, each its own QEMU runs, then the
+# least, median and largest of every ratio.
+runs=${RUNS:-1}
+case "$runs" in
+'' | *[!0-9]* | 0) die "RUNS must be a number of runs, 1 or more, not '$runs'" ;;
+esac
+if [ "$runs" -gt 1 ]; then
+	mkdir -p "$B/results"
+	rm -f "$B"/results/bench.[0-9]*
+	for i in $(seq 1 "$runs"); do
+		note "bench run $i of $runs"
+		RUNS=1 BENCH_OUT="$B/results/bench.$i" "$0" >/dev/null ||
+			die "bench run $i failed"
+	done
+	{
+		echo "Spread of $runs runs of 'make bench' (each ratio as measured in"
+		echo "one QEMU run; the tables are in build/results/bench.N)"
+		printf '%-48s %7s %7s %7s  %s\n' "ratio" "min" "median" "max" "goal"
+		grep -h '^ratio' "$B"/results/bench.[0-9]* | awk '
+			{
+				label = substr($0, 1, 48)
+				sub(/ +$/, "", label)
+				rest = substr($0, 49)
+				split(rest, f, " ")
+				goal = rest
+				sub(/^ *[0-9.]+ */, "", goal)
+				sub(/: .*/, ")", goal)
+				if (!(label in n))
+					order[++labels] = label
+				v[label, ++n[label]] = f[1]
+				g[label] = goal
+			}
+			END {
+				for (i = 1; i <= labels; i++) {
+					l = order[i]
+					k = n[l]
+					# Sort the values of this label.
+					for (a = 1; a <= k; a++)
+						s[a] = v[l, a] + 0
+					for (a = 1; a <= k; a++)
+						for (b = a + 1; b <= k; b++)
+							if (s[b] < s[a]) {
+								t = s[a]; s[a] = s[b]; s[b] = t
+							}
+					printf "%-48s %7.2f %7.2f %7.2f  %s\n", l, s[1],
+						s[int((k + 1) / 2)], s[k], g[l]
+				}
+			}'
+	} | tee "$B/results/bench-spread"
+	exit 0
+fi
+
 # Both kernels boot quiet, with the same arguments: four boots that only
 # note when the host ran /init, then the bench boot, which does too.
 args="multikernel_pool=512M kunit.enable=0 quiet"
@@ -29,20 +81,21 @@ host_all=$(cat "$B"/logs/boottime-[1-4].log "$log" |
 	sed -n 's/^MKBENCH host_init_us \([0-9]*\).*/\1/p')
 host=$(echo "$host_all" | median)
 nhost=$(echo "$host_all" | grep -c .)
-# "start" to hello on the host's clock; hello to /init on the instance's.
-runs=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\) hello_us \([0-9]*\) init_us \([0-9]*\).*/\1 \2 \3/p' "$log")
+# Each start's phases: the host's preparation, the kick to the
+# instance's clock (INIT-SIPI, purgatory, decompression), its clock to
+# hello (both from sysfs), then hello to /init on its own clock.
+runs=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\) hello_us \([0-9]*\) init_us \([0-9]*\) prepare_us \([0-9]*\) entry_us \([0-9]*\) kernel_us \([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' "$log")
 n=$(echo "$runs" | grep -c .)
 [ "$nhost" -ge 1 ] && [ -n "$host" ] && [ "$host" -gt 0 ] && [ "$n" -ge 1 ] ||
 	die "no boot times in build/logs/bench.log"
-spawn=$(echo "$runs" | awk '{ print $1 + $3 - $2 }')
+# 'start' to /init: preparation, kick to hello, hello to /init.
+spawn=$(echo "$runs" | awk '{ print $4 + $1 + $3 - $2 }')
 median=$(echo "$spawn" | median)
-hello=$(echo "$runs" | awk '{ print $1 }' | median)
+hello=$(echo "$runs" | awk '{ print $4 + $1 }' | median)
 own=$(echo "$runs" | awk '{ print $3 }' | median)
-# Where a start's time goes: before the instance's clock starts (the
-# host's preparation, INIT-SIPI, purgatory, decompression), its kernel's
-# init up to hello, and hello to /init.
-pre=$(echo "$runs" | awk '{ print $1 - $2 }' | median)
-kinit=$(echo "$runs" | awk '{ print $2 }' | median)
+prep=$(echo "$runs" | awk '{ print $4 }' | median)
+entry=$(echo "$runs" | awk '{ print $5 }' | median)
+kinit=$(echo "$runs" | awk '{ print $6 }' | median)
 late=$(echo "$runs" | awk '{ print $3 - $2 }' | median)
 
 # val NAME: a number the guest printed as "MKBENCH NAME N".
@@ -83,9 +136,11 @@ mkdir -p "$B/results"
 	printf '%-48s %12s\n' "spawned: all runs" "$(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
 	printf '%-48s %12.1f\n' "spawned: 'start' to its hello, median" "$(echo "$hello / 1000" | bc -l)"
 	printf '%-48s %12.1f\n' "spawned: its clock's start to /init, median" "$(echo "$own / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: 'start' to its clock's start, median" "$(echo "$pre / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: its clock's start to hello, median" "$(echo "$kinit / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: hello to /init, median" "$(echo "$late / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: host prepares (CPUs, image, rings)" "$(echo "$prep / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: kick to its clock (purgatory, unzip)" "$(echo "$entry / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: its clock's start to hello" "$(echo "$kinit / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  phase: hello to /init" "$(echo "$late / 1000" | bc -l)"
+	echo "  (each phase a median of $n)"
 	ratio=$(echo "$median / $host" | bc -l)
 	verdict=met
 	[ "$(echo "$ratio <= 0.3" | bc)" = 1 ] || verdict="NOT met"
@@ -163,4 +218,4 @@ mkdir -p "$B/results"
 		[ "$(echo "$ratio <= 1.0" | bc)" = 1 ] || verdict="NOT met"
 		printf '%-48s %12.2f  (goal <= 1.00: %s)\n' "ratio $r / ck_ring, round trip" "$ratio" "$verdict"
 	done
-} | tee "$B/results/bench"
+} | tee "${BENCH_OUT:-$B/results/bench}"

@@ -223,7 +223,7 @@ static int __init mkcon_host_init(void)
 		struct device *dev;
 
 		dev = tty_port_register_device(&mkcon_ports[i].port, driver, i,
-					       NULL);
+					       multikernel_device(i + 1));
 		if (IS_ERR(dev)) {
 			ret = PTR_ERR(dev);
 			goto unregister;

@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) "multikernel net: " fmt
 
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/if_vlan.h>
 #include <linux/init.h>
 #include <linux/multikernel.h>
@@ -108,7 +109,8 @@ VISIBLE_IF_KUNIT int mknet_hdr_check(const struct multikernel_net_hdr *hdr,
 	default:
 		return -EINVAL;
 	}
-	if (hdr->frame_len < ETH_HLEN || hdr->frame_len > max_frame)
+	if (le32_to_cpu(hdr->frame_len) < ETH_HLEN ||
+	    le32_to_cpu(hdr->frame_len) > max_frame)
 		return -EMSGSIZE;
 	return 0;
 }
@@ -120,7 +122,7 @@ EXPORT_SYMBOL_IF_KUNIT(mknet_hdr_check);
  */
 VISIBLE_IF_KUNIT void mknet_rx_reset(struct mknet_rx *rx)
 {
-	kfree_skb(rx->skb);
+	dev_kfree_skb_any(rx->skb);
 	rx->skb = NULL;
 	rx->left = 0;
 }
@@ -137,6 +139,9 @@ static bool mknet_piece_bad(u16 type, u32 len, u32 n, u32 left)
 		return n != left;
 	return len != MULTIKERNEL_MSG_MAX || n >= left;
 }
+
+/* Dropped for want of memory, not for what the peer sent. */
+static const char mknet_no_memory[] = "out of memory";
 
 /* The first piece of a frame: its header and the frame's first bytes. */
 static const char *mknet_rx_first(struct net_device *dev, struct mknet_rx *rx,
@@ -156,13 +161,13 @@ static const char *mknet_rx_first(struct net_device *dev, struct mknet_rx *rx,
 		return "unknown flags, offload or reserved bits";
 	}
 	n = len - sizeof(rx->hdr);
-	if (mknet_piece_bad(type, len, n, rx->hdr.frame_len))
+	if (mknet_piece_bad(type, len, n, le32_to_cpu(rx->hdr.frame_len)))
 		return "pieces that do not add up to the frame";
 	rx->skb = netdev_alloc_skb_ip_align(dev, n);
 	if (!rx->skb)
-		return "out of memory";
+		return mknet_no_memory;
 	skb_put_data(rx->skb, data + sizeof(rx->hdr), n);
-	rx->left = rx->hdr.frame_len - n;
+	rx->left = le32_to_cpu(rx->hdr.frame_len) - n;
 	return NULL;
 }
 
@@ -179,7 +184,7 @@ static const char *mknet_rx_more(struct mknet_rx *rx, u16 type,
 		return "pieces that do not add up to the frame";
 	page = alloc_page(GFP_ATOMIC);
 	if (!page)
-		return "out of memory";
+		return mknet_no_memory;
 	memcpy(page_address(page), data, len);
 	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, len,
 			PAGE_SIZE);
@@ -225,18 +230,16 @@ VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
 	skb = rx->skb;
 	rx->skb = NULL;
 	/* Offsets from the Ethernet header: before eth_type_trans(). */
-	if ((rx->hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM &&
-	     rx->hdr.csum_start < ETH_HLEN) ||
-	    virtio_net_hdr_to_skb(skb, (struct virtio_net_hdr *)&rx->hdr,
+	if (virtio_net_hdr_to_skb(skb, (struct virtio_net_hdr *)&rx->hdr,
 				  true)) {
-		kfree_skb(skb);
+		dev_kfree_skb_any(skb);
 		*reason = "checksum or segmentation fields that do not fit it";
 		return NULL;
 	}
 	skb->protocol = eth_type_trans(skb, dev);
 	if (rx->hdr.gso_type &&
 	    !virtio_net_hdr_match_proto(skb->protocol, rx->hdr.gso_type)) {
-		kfree_skb(skb);
+		dev_kfree_skb_any(skb);
 		*reason = "segmentation offload of another protocol";
 		return NULL;
 	}
@@ -255,11 +258,18 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 
 	if (!dev)
 		return;
+	/* Down: nothing would take it. */
+	if (!netif_running(dev)) {
+		DEV_STATS_INC(dev, rx_dropped);
+		return;
+	}
 	priv = netdev_priv(dev);
 	spin_lock(&priv->rx_lock);
 	skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
 	spin_unlock(&priv->rx_lock);
-	if (reason) {
+	if (reason == mknet_no_memory) {
+		DEV_STATS_INC(dev, rx_dropped);
+	} else if (reason) {
 		DEV_STATS_INC(dev, rx_errors);
 		net_warn_ratelimited("%s: frame from the peer dropped: %s\n",
 				     dev->name, reason);
@@ -284,14 +294,19 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 	    virtio_net_hdr_from_skb(skb, (struct virtio_net_hdr *)hdr, true,
 				    false, 0))
 		goto drop;
-	hdr->frame_len = skb->len;
+	hdr->frame_len = cpu_to_le32(skb->len);
 	if (skb_copy_bits(skb, 0, hdr + 1, skb->len))
 		goto drop;
 	ret = multikernel_send_pieces(priv->peer, MULTIKERNEL_CHAN_NET,
 				      MULTIKERNEL_NET_FRAME_MORE,
 				      MULTIKERNEL_NET_FRAME, hdr, len);
 	if (ret == -EAGAIN) {
-		/* The peer's doorbell wakes the queue once it made room. */
+		/*
+		 * The queue stops below when a frame might not fit, but the
+		 * console and the raw channel share the ring and may have
+		 * taken the room since. The peer's doorbell wakes the queue
+		 * once it made room; the stack keeps the frame meanwhile.
+		 */
 		netif_stop_queue(dev);
 		if (multikernel_writable_for(priv->peer, len))
 			netif_wake_queue(dev);
@@ -324,12 +339,24 @@ static netdev_features_t mknet_features_check(struct sk_buff *skb,
 {
 	struct mknet_priv *priv = netdev_priv(dev);
 
+	features = vlan_features_check(skb, features);
 	if (skb_is_gso(skb) &&
 	    multikernel_send_max(priv->peer) <
 	    sizeof(struct multikernel_net_hdr) + MKNET_GSO_FRAME_MAX)
 		features &= ~NETIF_F_GSO_MASK;
 	return features;
 }
+
+static void mknet_get_drvinfo(struct net_device *dev,
+			      struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, "multikernel", sizeof(info->driver));
+}
+
+static const struct ethtool_ops mknet_ethtool_ops = {
+	.get_drvinfo	= mknet_get_drvinfo,
+	.get_link	= ethtool_op_get_link,
+};
 
 static const struct net_device_ops mknet_ops = {
 	.ndo_start_xmit		= mknet_xmit,
@@ -379,7 +406,7 @@ static void mknet_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &mknet_ops;
-	dev->needed_headroom = sizeof(struct multikernel_net_hdr);
+	dev->ethtool_ops = &mknet_ethtool_ops;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = MKNET_MAX_MTU;
 	dev->mtu = MKNET_MTU;
@@ -442,6 +469,7 @@ static struct net_device *mknet_create(unsigned int peer)
 	}
 	mknet_addr(addr, self ? self : peer, self);
 	eth_hw_addr_set(dev, addr);
+	SET_NETDEV_DEV(dev, multikernel_device(peer));
 	netif_carrier_off(dev);
 	ret = register_netdev(dev);
 	if (ret)

@@ -70,7 +70,8 @@ static void net_hdr_check_test(struct kunit *test)
 	const struct hdr_case *c = test->param_value;
 	struct multikernel_net_hdr hdr = {
 		.flags = c->flags, .gso_type = c->gso_type,
-		.reserved = c->reserved, .frame_len = c->frame_len,
+		.reserved = cpu_to_le16(c->reserved),
+		.frame_len = cpu_to_le32(c->frame_len),
 	};
 
 	KUNIT_EXPECT_EQ(test, mknet_hdr_check(&hdr, 1518), c->ret);
@@ -94,6 +95,7 @@ struct piece_case {
 	u32 cut[20];		/* 0: as the core cuts, MSG bytes each */
 	u16 type[20];		/* 0: as the core types them */
 	bool ok;
+	u16 proto;		/* 0: IPv4 */
 };
 
 static const struct piece_case piece_cases[] = {
@@ -118,6 +120,8 @@ static const struct piece_case piece_cases[] = {
 	  {}, {}, false },
 	{ "TCPv6 offload of an IPv4 frame", 10000, 0, CSUM,
 	  VIRTIO_NET_HDR_GSO_TCPV6, 1448, 34, 16, 3, {}, {}, false },
+	{ "TCP offload of an ARP frame", 10000, 0, CSUM, TCP4, 1448, 34, 16, 3,
+	  {}, {}, false, ETH_P_ARP },
 	{ "offload with a zero segment size", 10000, 0, CSUM, TCP4, 0, 34, 16,
 	  3, {}, {}, false },
 	{ "offload with the checksum off the TCP header", 10000, 0, CSUM,
@@ -173,9 +177,10 @@ static u8 *test_frame(struct kunit *test, struct net_device *dev,
 {
 	struct multikernel_net_hdr hdr = {
 		.flags = c->flags, .gso_type = c->gso_type,
-		.hdr_len = 54, .gso_size = c->gso_size,
-		.csum_start = c->csum_start, .csum_offset = c->csum_offset,
-		.frame_len = c->claim ? c->claim : c->frame_len,
+		.hdr_len = cpu_to_le16(54), .gso_size = cpu_to_le16(c->gso_size),
+		.csum_start = cpu_to_le16(c->csum_start),
+		.csum_offset = cpu_to_le16(c->csum_offset),
+		.frame_len = cpu_to_le32(c->claim ? c->claim : c->frame_len),
 	};
 	u32 len = max_t(u32, c->frame_len, 54), i;
 	struct ethhdr *eth;
@@ -188,7 +193,7 @@ static u8 *test_frame(struct kunit *test, struct net_device *dev,
 	eth = (struct ethhdr *)(buf + HDR);
 	ether_addr_copy(eth->h_dest, dev->dev_addr);
 	mknet_addr(eth->h_source, 1, false);
-	eth->h_proto = htons(ETH_P_IP);
+	eth->h_proto = htons(c->proto ? c->proto : ETH_P_IP);
 	ip = (struct iphdr *)(eth + 1);
 	ip->version = 4;
 	ip->ihl = 5;

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 struct cpumask;
+struct device;
 struct kimage;
 
 /* The longest payload multikernel_send_pieces() takes on any ring. */
@@ -84,6 +85,7 @@ int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
 			    u16 type_last, const void *data, u32 len);
 u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
+struct device *multikernel_device(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
 void multikernel_doorbell(void);
@@ -144,6 +146,11 @@ static inline int multikernel_send_pieces(unsigned int peer, u16 channel,
 static inline u32 multikernel_send_max(unsigned int peer) { return 0; }
 
 static inline bool multikernel_connected(unsigned int peer) { return false; }
+
+static inline struct device *multikernel_device(unsigned int peer)
+{
+	return NULL;
+}
 
 static inline int multikernel_register_handler(u16 channel,
 					       multikernel_handler_t fn)

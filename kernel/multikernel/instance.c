@@ -22,7 +22,8 @@
 /* Serializes changes to instances; taken inside the kexec lock. */
 DEFINE_MUTEX(mk_lock);
 
-static struct mk_instance mk_instances[MK_MAX_INSTANCES];
+/* Each slot is owned by its kobject; this table keeps a reference. */
+static struct mk_instance *mk_instances[MK_MAX_INSTANCES];
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
@@ -253,7 +254,22 @@ struct mk_instance *mk_instance_get(unsigned int id)
 {
 	if (id < 1 || id > MK_MAX_INSTANCES)
 		return NULL;
-	return &mk_instances[id - 1];
+	return mk_instances[id - 1];
+}
+
+/**
+ * mk_instance_free() - free a slot, when its kobject's last reference goes
+ * @kobj:	the slot's kobject
+ *
+ * Never called while the kernel runs: the slot table keeps a reference.
+ */
+void mk_instance_free(struct kobject *kobj)
+{
+	struct mk_instance *mi = container_of(kobj, struct mk_instance, kobj);
+
+	mk_link_free(&mi->link);
+	free_cpumask_var(mi->cpus);
+	kfree(mi);
 }
 
 /**
@@ -457,12 +473,15 @@ static int __init mk_instances_init(void)
 	int ret;
 
 	for (i = 0; i < MK_MAX_INSTANCES; i++) {
-		struct mk_instance *mi = &mk_instances[i];
+		struct mk_instance *mi = kzalloc(sizeof(*mi), GFP_KERNEL);
 
+		/* Every user of a slot ID relies on the slot being there. */
+		if (!mi || !zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
+			panic("multikernel: no memory for instance slots\n");
+		mk_instance_kobj_init(mi);
+		mk_instances[i] = mi;
 		mi->id = i + 1;
 		mi->state = MK_EMPTY;
-		if (!zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
-			return -ENOMEM;
 		snprintf(mi->mem_name, sizeof(mi->mem_name),
 			 "Multikernel instance %u", mi->id);
 		snprintf(mi->shared_name, sizeof(mi->shared_name),

@@ -125,6 +125,12 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @deadline:	jiffies by which the current start or stop must be done
  * @start_time: when the last start kicked its boot CPU
  * @boot_time_ns: from that start to the spawned kernel's hello
+ * @hello_ns:	when its hello came, on the host's ktime_get() clock
+ * @prepare_ns:	from the start request to the kick: CPUs taken, image
+ *		put back, shared region laid out
+ * @entry_ns:	from the kick to the spawned kernel's clock: INIT-SIPI,
+ *		purgatory, decompression, its earliest boot
+ * @kernel_ns:	from its clock's start to its hello, as it says
  * @loads:	counts the images loaded into the slot
  * @starts:	counts its starts
  * @killed:	the last stop had to be forced
@@ -164,6 +170,10 @@ struct mk_instance {
 	unsigned long deadline;
 	ktime_t start_time;
 	u64 boot_time_ns;
+	u64 hello_ns;
+	u64 prepare_ns;
+	u64 entry_ns;
+	u64 kernel_ns;
 	unsigned long loads;
 	unsigned long starts;
 	bool killed;
@@ -197,6 +207,8 @@ struct mk_segment {
 extern struct mutex mk_lock;
 
 struct mk_instance *mk_instance_get(unsigned int id);
+void mk_instance_free(struct kobject *kobj);
+void mk_instance_kobj_init(struct mk_instance *mi);
 void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 	__printf(3, 4);
 int mk_instance_set_cpus(struct mk_instance *mi, const char *buf);

@@ -38,6 +38,8 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
+#include <trace/events/multikernel.h>
+
 #include "internal.h"
 
 #undef MODULE_PARAM_PREFIX
@@ -328,6 +330,27 @@ static bool mk_hung(struct mk_instance *mi)
 }
 
 /*
+ * Where the start's time went, once the hello is in: the host's clock
+ * from the kick to the hello, split by the spawned kernel's own clock at
+ * hello, which is only believed as far as it fits.
+ */
+static void mk_boot_phases(struct mk_instance *mi)
+{
+	u64 start = ktime_to_ns(mi->start_time);
+	u64 hello = READ_ONCE(mi->hello_ns);
+
+	/* A hello the header told of before its message came. */
+	if (hello < start)
+		hello = ktime_get_ns();
+	mi->boot_time_ns = hello - start;
+	mi->kernel_ns = min(READ_ONCE(mi->hdr->hello_clock_ns),
+			    mi->boot_time_ns);
+	mi->entry_ns = mi->boot_time_ns - mi->kernel_ns;
+	trace_multikernel_boot(mi->id, mi->prepare_ns, mi->entry_ns,
+			       mi->kernel_ns);
+}
+
+/*
  * The link to the instance was closed because it broke the protocol:
  * say so once. It may run on, but is not trusted to stop when asked.
  */
@@ -366,8 +389,7 @@ static void mk_poll(struct work_struct *work)
 		if (closed) {
 			mk_crashed(mi, "broke the link before hello");
 		} else if (peer == MULTIKERNEL_PEER_RUNNING) {
-			mi->boot_time_ns = ktime_to_ns(ktime_sub(ktime_get(),
-								 mi->start_time));
+			mk_boot_phases(mi);
 			arch_multikernel_kick_done(mi->id);
 			mi->hb_seen = READ_ONCE(mi->hdr->heartbeat);
 			mi->hb_time = jiffies;
@@ -441,6 +463,7 @@ void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 	case MULTIKERNEL_CTRL_HELLO:
 		if (len != sizeof(val))
 			goto bad;
+		WRITE_ONCE(mi->hello_ns, ktime_get_ns());
 		WRITE_ONCE(mi->peer_cpus, val);
 		/* Pairs with the acquire in mk_peer_state(). */
 		smp_store_release(&mi->peer_state, MULTIKERNEL_PEER_RUNNING);
@@ -546,6 +569,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 		.mem_end	= mi->ram.end,
 	};
 	struct multikernel_shared_header *hdr = mi->hdr;
+	ktime_t request = ktime_get();
 	int ret;
 
 	if (mk_host_down) {
@@ -578,7 +602,11 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);
 
 	mi->start_time = ktime_get();
+	mi->prepare_ns = ktime_to_ns(ktime_sub(mi->start_time, request));
 	mi->boot_time_ns = 0;
+	mi->hello_ns = 0;
+	mi->entry_ns = 0;
+	mi->kernel_ns = 0;
 	mi->killed = false;
 	ret = arch_multikernel_kick(&kick);
 	if (ret) {

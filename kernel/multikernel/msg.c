@@ -369,22 +369,30 @@ static void mk_link_work(struct work_struct *work)
  * mk_link_writable() - may a writer expect its send to fit?
  * @l:		the link
  * @len:	bytes it sends, in pieces when more than one message holds
+ * @notify:	when it does not fit, the next doorbell calls the link
+ *		notifiers with %MULTIKERNEL_LINK_WRITABLE (as well as
+ *		waking @l->tx_wq)
  *
  * Asks the peer for a doorbell when it frees room, if there is too
  * little now. A link that is down is "writable": the send fails at once.
  *
  * Return: true when @len bytes fit now.
  */
-bool mk_link_writable(struct mk_link *l, u32 len)
+bool mk_link_writable(struct mk_link *l, u32 len, bool notify)
 {
 	unsigned long flags;
 	bool ret = true;
+	u32 need;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
 	/* A send longer than the ring takes fails at once: never wait. */
-	len = min(len, mk_link_send_max(l));
-	if (l->active && l->connected)
-		ret = mk_ring_want_space(&l->tx, mk_pieces_need(len));
+	need = mk_pieces_need(min(len, mk_link_send_max(l)));
+	if (l->active && l->connected && mk_ring_space(&l->tx) < need) {
+		/* Before the request, which a doorbell may answer at once. */
+		if (notify)
+			WRITE_ONCE(l->notify_space, 1);
+		ret = mk_ring_want_space(&l->tx, need);
+	}
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	return ret;
 }
@@ -466,7 +474,8 @@ static void mk_doorbell_link(struct mk_link *l)
 	/* Pairs with the release in mk_link_up(): the rings are set up. */
 	if (!smp_load_acquire(&l->active))
 		return;
-	/* The peer freed room for a waiting writer. */
+	/* The peer freed room for a waiting writer: each looks again. */
+	mk_ring_space_clear(&l->tx);
 	if (wq_has_sleeper(&l->tx_wq))
 		wake_up_interruptible(&l->tx_wq);
 	if (READ_ONCE(l->notify_space) && xchg(&l->notify_space, 0))
@@ -794,11 +803,8 @@ bool multikernel_writable_for(unsigned int peer, u32 len)
 {
 	struct mk_link *l = mk_link_get(peer);
 
-	if (!l)
-		return true;
-	/* Before the check, which asks the peer for a doorbell. */
-	WRITE_ONCE(l->notify_space, 1);
-	return mk_link_writable(l, min_t(u32, len, MULTIKERNEL_PIECES_MAX));
+	return !l || mk_link_writable(l, min_t(u32, len, MULTIKERNEL_PIECES_MAX),
+				      true);
 }
 EXPORT_SYMBOL_GPL(multikernel_writable_for);
 

@@ -10,7 +10,6 @@
 
 #include <linux/atomic.h>
 #include <linux/kfifo.h>
-#include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -69,7 +68,6 @@ enum mk_stat {
  * @closed:	why this side stopped using the link, when the peer
  *		broke the protocol; NULL otherwise
  * @stats:	the counters, by &enum mk_stat
- * @kobj:	their sysfs directory
  */
 struct mk_link {
 	unsigned int peer;
@@ -90,7 +88,6 @@ struct mk_link {
 	int notify_space;
 	const char *closed;
 	atomic64_t stats[MK_NR_STATS];
-	struct kobject kobj;
 };
 
 int mk_link_init(struct mk_link *l, unsigned int peer);
@@ -109,7 +106,7 @@ struct mk_link *mk_link_get(unsigned int peer);
 struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid);
 void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
-bool mk_link_writable(struct mk_link *l, u32 len);
+bool mk_link_writable(struct mk_link *l, u32 len, bool notify);
 int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
 			u16 type_last, const void *buf, u32 len);
 int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);

@@ -13,7 +13,9 @@
  * message of the largest size to write. A link whose peer is not
  * running gives -ENOTCONN once nothing is left to read.
  *
- * The devices are in the "multikernel" class, for udev rules.
+ * The devices are in the "multikernel" class, for udev rules. Each is
+ * also its link's device: what the drivers over the link make for that
+ * peer (its tty, its network device) has it as its parent.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -21,6 +23,7 @@
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/multikernel.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 
@@ -29,6 +32,7 @@
 
 static dev_t mk_devt;
 static struct cdev mk_cdev;
+static struct device *mk_devs[MK_MAX_INSTANCES + 1];
 static const struct class mk_class = {
 	.name = "multikernel",
 };
@@ -93,7 +97,9 @@ static ssize_t mk_dev_write(struct file *file, const char __user *buf,
 		ret = mk_link_send(l, MULTIKERNEL_CHAN_RAW, 0, l->wbuf, count);
 		if (ret != -EAGAIN || (file->f_flags & O_NONBLOCK))
 			break;
-		ret = wait_event_interruptible(l->tx_wq, mk_link_writable(l, MULTIKERNEL_MSG_MAX));
+		ret = wait_event_interruptible(l->tx_wq,
+					       mk_link_writable(l, MULTIKERNEL_MSG_MAX,
+								false));
 		if (ret)
 			break;
 	}
@@ -113,7 +119,7 @@ static __poll_t mk_dev_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (!READ_ONCE(l->active))
 		mask |= EPOLLHUP;
-	else if (mk_link_writable(l, MULTIKERNEL_MSG_MAX))
+	else if (mk_link_writable(l, MULTIKERNEL_MSG_MAX, false))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
@@ -132,8 +138,27 @@ static int __init mk_msgdev_add(struct mk_link *l)
 
 	dev = device_create(&mk_class, NULL, MKDEV(MAJOR(mk_devt), l->peer),
 			    NULL, "multikernel%u", l->peer);
-	return PTR_ERR_OR_ZERO(dev);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mk_devs[l->peer] = dev;
+	return 0;
 }
+
+/**
+ * multikernel_device() - the device of the link to a peer
+ * @peer:	as for multikernel_send()
+ *
+ * /sys/class/multikernel/multikernel<peer>: a device over the link
+ * takes it as its parent, so that sysfs shows what each instance has.
+ * It stays for as long as this kernel runs.
+ *
+ * Return: the device, or NULL when there is none (yet) for @peer.
+ */
+struct device *multikernel_device(unsigned int peer)
+{
+	return peer <= MK_MAX_INSTANCES ? mk_devs[peer] : NULL;
+}
+EXPORT_SYMBOL_GPL(multikernel_device);
 
 /* The host's devices, one per instance slot, or a spawned kernel's one. */
 static int __init mk_msgdev_links(void)
@@ -153,6 +178,7 @@ static int __init mk_msgdev_links(void)
 	return 0;
 }
 
+/* Before the drivers over the links, which take these as parents. */
 static int __init mk_msgdev_init(void)
 {
 	int ret;
@@ -176,4 +202,4 @@ unregister:
 	unregister_chrdev_region(mk_devt, MK_MAX_INSTANCES + 1);
 	return ret;
 }
-device_initcall(mk_msgdev_init);
+subsys_initcall(mk_msgdev_init);

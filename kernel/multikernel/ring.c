@@ -286,20 +286,39 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ring_space);
  * @r:		the producer's view
  * @need:	free bytes the producer waits for
  *
- * Return: true when @need bytes are free now (and no doorbell is asked
- * for), false when the producer should wait for the doorbell.
+ * Several producers' writers may wait, each for its own amount: the
+ * request stays until mk_ring_space_clear(), whatever one of them finds.
+ *
+ * Return: true when @need bytes are free now, false when the producer
+ * should wait for the doorbell.
  */
 bool mk_ring_want_space(struct mk_ring *r, u32 need)
 {
+	if (mk_ring_space(r) >= need)
+		return true;
 	WRITE_ONCE(r->ctl->need_space, 1);
 	/* Pairs with the barrier in mk_ring_space_wanted(). */
 	smp_mb();
-	if (mk_ring_space(r) < need)
-		return false;
-	WRITE_ONCE(r->ctl->need_space, 0);
-	return true;
+	return mk_ring_space(r) >= need;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_want_space);
+
+/**
+ * mk_ring_space_clear() - the doorbell for space came: ask for no more
+ * @r:		the producer's view
+ *
+ * Every writer that waits is woken after this and asks again if the
+ * space is still too little.
+ */
+void mk_ring_space_clear(struct mk_ring *r)
+{
+	if (!READ_ONCE(r->ctl->need_space))
+		return;
+	WRITE_ONCE(r->ctl->need_space, 0);
+	/* Before the writers look again; pairs with mk_ring_want_space(). */
+	smp_mb();
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_space_clear);
 
 /**
  * mk_ring_space_wanted() - does the producer wait for the space just freed?

@@ -54,6 +54,7 @@ bool mk_ring_sleep(struct mk_ring *r);
 void mk_ring_wake(struct mk_ring *r);
 u32 mk_ring_space(struct mk_ring *r);
 bool mk_ring_want_space(struct mk_ring *r, u32 need);
+void mk_ring_space_clear(struct mk_ring *r);
 bool mk_ring_space_wanted(struct mk_ring *r);
 
 #endif /* _KERNEL_MULTIKERNEL_RING_H */

@@ -314,8 +314,16 @@ static void ring_space_test(struct kunit *test)
 	KUNIT_EXPECT_LT(test, mk_ring_space(&p->tx), need);
 	KUNIT_EXPECT_FALSE(test, mk_ring_want_space(&p->tx, need));
 	KUNIT_EXPECT_TRUE(test, mk_ring_space_wanted(&p->rx));
+	/* Another writer, for whom there is room, leaves the request be. */
+	KUNIT_EXPECT_TRUE(test, mk_ring_want_space(&p->tx, mk_ring_space(&p->tx)));
+	KUNIT_EXPECT_TRUE(test, mk_ring_space_wanted(&p->rx));
 	while (mk_ring_recv(&p->rx, &p->msg, p->buf) >= 0)
 		;
+	KUNIT_EXPECT_TRUE(test, mk_ring_want_space(&p->tx, need));
+	/* Until the doorbell it asked for comes. */
+	KUNIT_EXPECT_TRUE(test, mk_ring_space_wanted(&p->rx));
+	mk_ring_space_clear(&p->tx);
+	KUNIT_EXPECT_FALSE(test, mk_ring_space_wanted(&p->rx));
 	KUNIT_EXPECT_TRUE(test, mk_ring_want_space(&p->tx, need));
 	KUNIT_EXPECT_FALSE(test, mk_ring_space_wanted(&p->rx));
 	/* A consumer that moved cons beyond prod leaves no space. */

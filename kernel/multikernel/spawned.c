@@ -22,6 +22,7 @@
 #include <linux/panic_notifier.h>
 #include <linux/random.h>
 #include <linux/reboot.h>
+#include <linux/sched/clock.h>
 #include <linux/security.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -371,6 +372,8 @@ static int __init mk_spawned_hello(void)
 	if (!mk_host)
 		return 0;
 	WRITE_ONCE(mk_hdr->nr_cpus, cpus);
+	/* Before the hello: the host splits the start's time with it. */
+	WRITE_ONCE(mk_hdr->hello_clock_ns, local_clock());
 	WRITE_ONCE(mk_hdr->state, MULTIKERNEL_PEER_RUNNING);
 	ret = mk_link_send(mk_host, MULTIKERNEL_CHAN_CONTROL,
 			   MULTIKERNEL_CTRL_HELLO, &cpus, sizeof(cpus));

@@ -250,6 +250,40 @@ static ssize_t boot_time_us_show(struct kobject *kobj,
 
 static struct kobj_attribute boot_time_us_attr = __ATTR_RO(boot_time_us);
 
+/* The phases of the last start: where its time went, in microseconds. */
+static ssize_t mk_phase_show(struct kobject *kobj, char *buf,
+			     const u64 *field)
+{
+	u64 ns;
+
+	mutex_lock(&mk_lock);
+	ns = *field;
+	mutex_unlock(&mk_lock);
+	return sysfs_emit(buf, "%llu\n", div_u64(ns, NSEC_PER_USEC));
+}
+
+static ssize_t boot_prepare_us_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return mk_phase_show(kobj, buf, &to_mi(kobj)->prepare_ns);
+}
+
+static ssize_t boot_entry_us_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return mk_phase_show(kobj, buf, &to_mi(kobj)->entry_ns);
+}
+
+static ssize_t boot_kernel_us_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return mk_phase_show(kobj, buf, &to_mi(kobj)->kernel_ns);
+}
+
+static struct kobj_attribute boot_prepare_us_attr = __ATTR_RO(boot_prepare_us);
+static struct kobj_attribute boot_entry_us_attr = __ATTR_RO(boot_entry_us);
+static struct kobj_attribute boot_kernel_us_attr = __ATTR_RO(boot_kernel_us);
+
 static ssize_t instance_message_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
@@ -292,6 +326,9 @@ static struct attribute *mk_instance_attrs[] = {
 	&cmdline_attr.attr,
 	&last_error_attr.attr,
 	&boot_time_us_attr.attr,
+	&boot_prepare_us_attr.attr,
+	&boot_entry_us_attr.attr,
+	&boot_kernel_us_attr.attr,
 	&instance_message_attr.attr,
 	NULL
 };
@@ -302,22 +339,32 @@ static const struct attribute_group mk_instance_group = {
 };
 __ATTRIBUTE_GROUPS(mk_instance);
 
-static void mk_instance_release(struct kobject *kobj)
-{
-	/* Instance slots are static: nothing to free. */
-}
-
 static const struct kobj_type mk_instance_ktype = {
-	.release	= mk_instance_release,
+	.release	= mk_instance_free,
 	.sysfs_ops	= &kobj_sysfs_ops,
 	.default_groups	= mk_instance_groups,
 };
 
+/**
+ * mk_instance_kobj_init() - make a new slot's kobject own the slot
+ * @mi:		the slot, from kzalloc()
+ *
+ * The slot table keeps the reference for as long as the kernel runs;
+ * the last put would free the slot with mk_instance_free().
+ */
+void mk_instance_kobj_init(struct mk_instance *mi)
+{
+	kobject_init(&mi->kobj, &mk_instance_ktype);
+}
+
 /* .../link/: the counters of a link to a peer. */
 
+static struct kobject *mk_kobj;
+
+/* The link of a directory's "link" group: a spawned kernel's is its host's. */
 static struct mk_link *to_link(struct kobject *kobj)
 {
-	return container_of(kobj, struct mk_link, kobj);
+	return kobj == mk_kobj ? mk_link_get(0) : &to_mi(kobj)->link;
 }
 
 static const char * const mk_stat_names[MK_NR_STATS] = {
@@ -354,7 +401,12 @@ static struct kobj_attribute ring_size_attr = __ATTR_RO(ring_size);
 
 /* The counters' attributes, filled in from mk_stat_names[], then ring_size. */
 static struct attribute *mk_link_attrs[MK_NR_STATS + 2];
-ATTRIBUTE_GROUPS(mk_link);
+
+/* A directory of its owner's, not a kobject of the link's own. */
+static const struct attribute_group mk_link_group = {
+	.name	= "link",
+	.attrs	= mk_link_attrs,
+};
 
 static void __init mk_link_attrs_init(void)
 {
@@ -372,28 +424,6 @@ static void __init mk_link_attrs_init(void)
 	mk_link_attrs[MK_NR_STATS] = &ring_size_attr.attr;
 }
 
-static void mk_link_release(struct kobject *kobj)
-{
-	/* Links are static: nothing to free. */
-}
-
-static const struct kobj_type mk_link_ktype = {
-	.release	= mk_link_release,
-	.sysfs_ops	= &kobj_sysfs_ops,
-	.default_groups	= mk_link_groups,
-};
-
-static int mk_link_sysfs_add(struct mk_link *l, struct kobject *parent)
-{
-	int ret;
-
-	ret = kobject_init_and_add(&l->kobj, &mk_link_ktype, parent, "link");
-	if (ret)
-		kobject_put(&l->kobj);
-	return ret;
-}
-
-static struct kobject *mk_kobj;
 static struct kobject *mk_instances_kobj;
 
 static int __init mk_sysfs_init(void)
@@ -417,21 +447,19 @@ static int __init mk_sysfs_init(void)
 	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
 		struct mk_instance *mi = mk_instance_get(id);
 
-		ret = kobject_init_and_add(&mi->kobj, &mk_instance_ktype,
-					   mk_instances_kobj, "%u", id);
-		if (ret) {
-			kobject_put(&mi->kobj);
+		/* The slot keeps the reference from mk_instance_kobj_init(). */
+		ret = kobject_add(&mi->kobj, mk_instances_kobj, "%u", id);
+		if (ret)
 			goto fail;
-		}
 		if (!mk_spawned_id()) {
-			ret = mk_link_sysfs_add(&mi->link, &mi->kobj);
+			ret = sysfs_create_group(&mi->kobj, &mk_link_group);
 			if (ret)
 				goto fail;
 		}
 	}
 	/* A spawned kernel's link to its host. */
 	if (mk_link_get(0)) {
-		ret = mk_link_sysfs_add(mk_link_get(0), mk_kobj);
+		ret = sysfs_create_group(mk_kobj, &mk_link_group);
 		if (ret)
 			goto fail;
 	}

@@ -55,6 +55,24 @@ TRACE_EVENT(multikernel_doorbell,
 	    TP_printk("peer=%u hwid=%#x", __entry->peer, __entry->hwid)
 );
 
+/* Where instance @id's start went, in ns: see boot_*_us in sysfs. */
+TRACE_EVENT(multikernel_boot,
+	    TP_PROTO(unsigned int id, u64 prepare_ns, u64 entry_ns,
+		     u64 kernel_ns),
+	    TP_ARGS(id, prepare_ns, entry_ns, kernel_ns),
+	    TP_STRUCT__entry(__field(unsigned int, id)
+			     __field(u64, prepare_ns)
+			     __field(u64, entry_ns)
+			     __field(u64, kernel_ns)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->prepare_ns = prepare_ns;
+			   __entry->entry_ns = entry_ns;
+			   __entry->kernel_ns = kernel_ns;),
+	    TP_printk("id=%u prepare_ns=%llu entry_ns=%llu kernel_ns=%llu",
+		      __entry->id, __entry->prepare_ns, __entry->entry_ns,
+		      __entry->kernel_ns)
+);
+
 #endif /* _TRACE_MULTIKERNEL_H */
 
 /* This part must be outside protection */

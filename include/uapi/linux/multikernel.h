@@ -24,7 +24,7 @@
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	5
+#define MULTIKERNEL_SHARED_VERSION	6
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
 
 /* Ring data sizes: a power of two between these. */
@@ -102,6 +102,9 @@ enum multikernel_exit {
  * @log_offset: where the &struct multikernel_log starts, from the start
  *		of the region (host)
  * @log_size:	its size, control block included (host)
+ * @hello_clock_ns: the spawned kernel's clock when it said hello, in
+ *		nanoseconds since its clock started early in its boot
+ *		(instance); the host splits the start's time with it
  */
 struct multikernel_shared_header {
 	__u32 magic;
@@ -120,6 +123,7 @@ struct multikernel_shared_header {
 	__u8 rng_seed[MULTIKERNEL_SEED_SIZE];
 	__u32 log_offset;
 	__u32 log_size;
+	__u64 hello_clock_ns;
 };
 
 /**
@@ -232,7 +236,8 @@ enum multikernel_net {
  * @reserved:	zero
  * @frame_len:	the frame's length, from its Ethernet header on
  *
- * The first ten bytes are a struct virtio_net_hdr, in little endian:
+ * The first ten bytes are a struct virtio_net_hdr, little endian as
+ * every field here:
  * checksum and segmentation offload mean what they mean for virtio-net,
  * and the receiver checks them as the kernel checks a tap device's. A
  * frame longer than one message goes in pieces: the first starts with
@@ -243,12 +248,12 @@ enum multikernel_net {
 struct multikernel_net_hdr {
 	__u8 flags;
 	__u8 gso_type;
-	__u16 hdr_len;
-	__u16 gso_size;
-	__u16 csum_start;
-	__u16 csum_offset;
-	__u16 reserved;
-	__u32 frame_len;
+	__le16 hdr_len;
+	__le16 gso_size;
+	__le16 csum_start;
+	__le16 csum_offset;
+	__le16 reserved;
+	__le32 frame_len;
 };
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

@@ -64,13 +64,16 @@ same_stream() {
 }
 
 echo "TAP version 13"
-echo "1..30"
+echo "1..31"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 
 check "an interface per instance slot: mk1 and mk2" \
 	[ -d /sys/class/net/mk1 -a -d /sys/class/net/mk2 ]
+check "sysfs: each under its instance's device" \
+	[ -d /sys/class/multikernel/multikernel1/net/mk1 -a \
+	  -d /sys/class/multikernel/multikernel2/net/mk2 ]
 check "MTU: 4000 by default" [ "$(cat /sys/class/net/mk1/mtu)" = 4000 ]
 err=$(ip link set mk1 mtu 4063 2>&1)
 check "MTU: over the largest refused (EINVAL)" \

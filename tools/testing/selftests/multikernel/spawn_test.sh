@@ -38,7 +38,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=56
+plan=59
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -95,6 +95,19 @@ check "report: runs on the APIC IDs of host CPUs 2 and 3" \
 	[ "$(field 1 apicids)" = "$(host_apicid 2),$(host_apicid 3)" ]
 check "report: from another kernel (boot ID differs)" \
 	[ -n "$(field 1 boot_id)" -a "$(field 1 boot_id)" != "$boot_id" ]
+prep=$(inst 1 boot_prepare_us)
+entry=$(inst 1 boot_entry_us)
+kern=$(inst 1 boot_kernel_us)
+echo "# phases: prepare $prep us, kick to its clock $entry us, its clock to hello $kern us"
+check "phases: each reported" [ "$prep" -gt 0 -a "$entry" -gt 0 -a "$kern" -gt 0 ]
+# Each is rounded down on its own.
+check "phases: kick to clock and clock to hello make the boot time" \
+	[ $(($(inst 1 boot_time_us) - entry - kern)) -ge 0 -a \
+	  $(($(inst 1 boot_time_us) - entry - kern)) -le 1 ]
+# Its own log's "up on" line comes just after it took the clock.
+check "phases: clock to hello agrees with the instance's own log" \
+	[ "$(field 1 hello_us)" -ge "$kern" -a \
+	  $(($(field 1 hello_us) - kern)) -lt 500000 ]
 
 # Refused while it runs, and nothing changes.
 check "start twice: EBUSY" [ "$(put 1 state start)" = "Device or resource busy" ]

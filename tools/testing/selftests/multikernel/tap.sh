@@ -78,17 +78,21 @@ load() {
 		--initrd="$INITRD" --append="$APPEND $4" >/dev/null
 }
 
-# wait_state ID STATE: wait until the instance is in STATE.
+# wait_state ID STATE: wait until the instance is in STATE; say where
+# it is instead when it does not get there.
 wait_state() {
 	t=0
 	while [ "$(inst $1 state)" != "$2" ]; do
-		[ $t -ge $((WAIT * 10)) ] && return 1
-		case "$(inst $1 state)" in
-		crashed|stopped)
-			# It will not move on by itself.
-			return 1 ;;
-		empty|loaded)
-			# Not started, or its start was refused.
+		st=$(inst $1 state)
+		if [ $t -ge $((WAIT * 10)) ]; then
+			echo "# instance $1 is $st, not $2: $(inst $1 last_error)"
+			return 1
+		fi
+		case "$st" in
+		crashed|stopped|empty|loaded)
+			# It will not move on by itself, or was not started.
+			[ "$(inst $1 state)" = "$2" ] && return 0
+			echo "# instance $1 is $st, not $2: $(inst $1 last_error)"
 			return 1 ;;
 		esac
 		sleep 0.1
