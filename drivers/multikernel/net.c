@@ -125,8 +125,23 @@ VISIBLE_IF_KUNIT void mknet_rx_reset(struct mknet_rx *rx)
 	dev_kfree_skb_any(rx->skb);
 	rx->skb = NULL;
 	rx->left = 0;
+	rx->skip = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(mknet_rx_reset);
+
+/**
+ * mknet_rx_drop() - drop a piece, and the frame it is part of
+ * @rx:		the state of the frame coming in pieces
+ * @type:	the piece's message type
+ *
+ * The pieces that still follow are no frames of their own: they are
+ * skipped up to the frame's last.
+ */
+static void mknet_rx_drop(struct mknet_rx *rx, u16 type)
+{
+	mknet_rx_reset(rx);
+	rx->skip = type == MULTIKERNEL_NET_FRAME_MORE;
+}
 
 /*
  * Does a message of @len bytes, @n of them the frame's, not fit where
@@ -215,6 +230,10 @@ VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
 	struct sk_buff *skb;
 
 	*reason = NULL;
+	if (rx->skip) {
+		rx->skip = type != MULTIKERNEL_NET_FRAME;
+		return NULL;
+	}
 	if (type != MULTIKERNEL_NET_FRAME && type != MULTIKERNEL_NET_FRAME_MORE)
 		*reason = "unknown message type";
 	else if (!rx->skb)
@@ -222,7 +241,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
 	else
 		*reason = mknet_rx_more(rx, type, data, len);
 	if (*reason) {
-		mknet_rx_reset(rx);
+		mknet_rx_drop(rx, type);
 		return NULL;
 	}
 	if (rx->left)
@@ -258,14 +277,17 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 
 	if (!dev)
 		return;
-	/* Down: nothing would take it. */
-	if (!netif_running(dev)) {
-		DEV_STATS_INC(dev, rx_dropped);
-		return;
-	}
 	priv = netdev_priv(dev);
 	spin_lock(&priv->rx_lock);
-	skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
+	if (netif_running(dev)) {
+		skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
+	} else {
+		/* Down: nothing would take it. */
+		mknet_rx_drop(&priv->rx, type);
+		DEV_STATS_INC(dev, rx_dropped);
+		skb = NULL;
+		reason = NULL;
+	}
 	spin_unlock(&priv->rx_lock);
 	if (reason == mknet_no_memory) {
 		DEV_STATS_INC(dev, rx_dropped);

@@ -24,11 +24,14 @@ struct sk_buff;
  * @skb:	what came of it so far; NULL between frames
  * @hdr:	its header
  * @left:	bytes of it still to come
+ * @skip:	the rest of a frame dropped in part is still to come: its
+ *		pieces, up to its last, are no frames of their own
  */
 struct mknet_rx {
 	struct sk_buff *skb;
 	struct multikernel_net_hdr hdr;
 	u32 left;
+	bool skip;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -301,6 +301,33 @@ static void net_piece_recover_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	KUNIT_EXPECT_EQ(test, skb->len, 100 - ETH_HLEN);
 	kfree_skb(skb);
+	/*
+	 * A piece that is not the last, dropped (here a first piece with a
+	 * flag nobody knows): the frame's other pieces are skipped, even
+	 * one that would pass as a frame of its own, and the next frame is
+	 * taken.
+	 */
+	a[0] = 0xff;
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME_MORE, a, MSG,
+			     &reason);
+	KUNIT_EXPECT_NULL(test, skb);
+	KUNIT_EXPECT_NOT_NULL(test, reason);
+	KUNIT_EXPECT_TRUE(test, rx.skip);
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME_MORE, a + MSG, MSG,
+			     &reason);
+	KUNIT_EXPECT_NULL(test, skb);
+	KUNIT_EXPECT_NULL(test, reason);
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME, b, HDR + 100,
+			     &reason);
+	KUNIT_EXPECT_NULL(test, skb);
+	KUNIT_EXPECT_NULL(test, reason);
+	KUNIT_EXPECT_FALSE(test, rx.skip);
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME, b, HDR + 100,
+			     &reason);
+	KUNIT_EXPECT_NULL(test, reason);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	kfree_skb(skb);
+	a[0] = CSUM;
 	/* A start cut short is dropped by a reset (the link went down). */
 	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME_MORE, a, MSG,
 			     &reason);

@@ -248,13 +248,16 @@ EXPORT_SYMBOL_IF_KUNIT(mk_cpus_whole_cores);
  * mk_instance_get() - look up an instance slot
  * @id:		1..%MK_MAX_INSTANCES
  *
- * Return: the slot, or NULL for an ID out of range.
+ * Return: the slot, or NULL for an ID out of range or before the slots
+ * are set up (a doorbell may come that early, from an instance that
+ * outlived the kernel before this one).
  */
 struct mk_instance *mk_instance_get(unsigned int id)
 {
 	if (id < 1 || id > MK_MAX_INSTANCES)
 		return NULL;
-	return mk_instances[id - 1];
+	/* Pairs with the release in mk_instances_init(). */
+	return smp_load_acquire(&mk_instances[id - 1]);
 }
 
 /**
@@ -479,7 +482,6 @@ static int __init mk_instances_init(void)
 		if (!mi || !zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
 			panic("multikernel: no memory for instance slots\n");
 		mk_instance_kobj_init(mi);
-		mk_instances[i] = mi;
 		mi->id = i + 1;
 		mi->state = MK_EMPTY;
 		snprintf(mi->mem_name, sizeof(mi->mem_name),
@@ -488,7 +490,10 @@ static int __init mk_instances_init(void)
 			 "Multikernel instance %u shared", mi->id);
 		ret = mk_lifecycle_init(mi);
 		if (ret)
-			return ret;
+			panic("multikernel: cannot set up instance slot %u (%d)\n",
+			      mi->id, ret);
+		/* Whole before a doorbell or a lookup finds it. */
+		smp_store_release(&mk_instances[i], mi);
 	}
 	return 0;
 }

@@ -339,7 +339,7 @@ static void mk_boot_phases(struct mk_instance *mi)
 	u64 start = ktime_to_ns(mi->start_time);
 	u64 hello = READ_ONCE(mi->hello_ns);
 
-	/* A hello the header told of before its message came. */
+	/* Only the hello message says running; be safe all the same. */
 	if (hello < start)
 		hello = ktime_get_ns();
 	mi->boot_time_ns = hello - start;

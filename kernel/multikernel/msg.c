@@ -51,11 +51,12 @@ static struct workqueue_struct *mk_wq;
  */
 struct mk_link *mk_link_get(unsigned int peer)
 {
+	struct mk_instance *mi;
+
 	if (mk_spawned_id())
 		return peer || !mk_host_link_ready ? NULL : &mk_host_link;
-	if (peer < 1 || peer > MK_MAX_INSTANCES)
-		return NULL;
-	return &mk_instance_get(peer)->link;
+	mi = mk_instance_get(peer);
+	return mi ? &mi->link : NULL;
 }
 
 /* Tell the devices over @l that it came up or went down. Any context. */
@@ -389,8 +390,11 @@ bool mk_link_writable(struct mk_link *l, u32 len, bool notify)
 	need = mk_pieces_need(min(len, mk_link_send_max(l)));
 	if (l->active && l->connected && mk_ring_space(&l->tx) < need) {
 		/* Before the request, which a doorbell may answer at once. */
-		if (notify)
+		if (notify) {
 			WRITE_ONCE(l->notify_space, 1);
+			/* Pairs with the barrier in mk_ring_space_clear(). */
+			smp_wmb();
+		}
 		ret = mk_ring_want_space(&l->tx, need);
 	}
 	spin_unlock_irqrestore(&l->tx_lock, flags);
@@ -503,8 +507,13 @@ void multikernel_doorbell(void)
 			mk_doorbell_link(&mk_host_link);
 		return;
 	}
-	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++)
-		mk_doorbell_link(&mk_instance_get(peer)->link);
+	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++) {
+		struct mk_link *l = mk_link_get(peer);
+
+		/* None before the slots are set up: nothing to look at. */
+		if (l)
+			mk_doorbell_link(l);
+	}
 }
 
 /**

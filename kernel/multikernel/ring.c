@@ -315,7 +315,11 @@ void mk_ring_space_clear(struct mk_ring *r)
 	if (!READ_ONCE(r->ctl->need_space))
 		return;
 	WRITE_ONCE(r->ctl->need_space, 0);
-	/* Before the writers look again; pairs with mk_ring_want_space(). */
+	/*
+	 * Before the caller looks at who waits: a writer whose request this
+	 * erased said so first (its notify flag, or its place on the wait
+	 * queue), and is woken.
+	 */
 	smp_mb();
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_space_clear);

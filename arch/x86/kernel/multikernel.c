@@ -328,6 +328,8 @@ static void mk_send_ipi(u32 icr, u32 apicid)
 
 	/* In xAPIC mode the ICR is two registers: no IPI in between. */
 	local_irq_save(flags);
+	/* The ring's stores first: an x2APIC ICR write is not a fence. */
+	weak_wrmsr_fence();
 	apic_wait_icr_idle();
 	apic_icr_write(icr, apicid);
 	safe_apic_wait_icr_idle();

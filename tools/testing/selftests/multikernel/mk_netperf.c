@@ -13,6 +13,11 @@
  *                                        what comes until it ends
  *   mk_netperf rr ADDR PORT COUNT        COUNT round trips of 64 bytes,
  *                                        print the median and p99
+ *   mk_netperf udp-echo PORT             send every UDP datagram back
+ *   mk_netperf udp-rr ADDR PORT COUNT    COUNT UDP datagrams of 64 to
+ *                                        8000 bytes (IP fragments beyond
+ *                                        the MTU), each answered whole,
+ *                                        print how many were
  *
  * The hash is FNV-1a over every byte, so the two ends' lines show
  * whether what arrived is what was sent, in order. A client retries its
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -246,10 +252,90 @@ static void run_rr(const char *addr, int port, long count)
 	free(lat);
 }
 
+#define UDP_MAX		8000
+
+static int udp_socket(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		die("socket");
+	return s;
+}
+
+static void run_udp_echo(int port)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+	}, from;
+	static unsigned char buf[UDP_MAX];
+	socklen_t fl;
+	int s = udp_socket();
+	ssize_t n;
+
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)))
+		die("bind");
+	for (;;) {
+		fl = sizeof(from);
+		n = recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &fl);
+		if (n < 0)
+			die("recvfrom");
+		sendto(s, buf, n, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static void run_udp_rr(const char *addr, int port, long count)
+{
+	static const size_t sizes[] = { 64, 1400, 3000, UDP_MAX };
+	static unsigned char out[UDP_MAX], in[UDP_MAX];
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	struct timeval tv = { .tv_sec = 1 };
+	long i, ok = 0;
+	size_t j, len;
+	int s = udp_socket(), try;
+	ssize_t n;
+
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+		fprintf(stderr, "mk_netperf: bad address '%s'\n", addr);
+		exit(2);
+	}
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < count; i++) {
+		len = sizes[i % 4];
+		for (j = 0; j < len; j++)
+			out[j] = i + j * 13;
+		/* A datagram may be lost; one lost three times fails. */
+		for (try = 0; try < 3; try++) {
+			if (send(s, out, len, 0) < 0)
+				continue;
+			n = recv(s, in, sizeof(in), 0);
+			/* Late answers to an earlier try are not this one. */
+			while (n >= 0 && ((size_t)n != len || memcmp(in, out, len)))
+				n = recv(s, in, sizeof(in), 0);
+			if (n >= 0) {
+				ok++;
+				break;
+			}
+		}
+	}
+	printf("mk-udp count=%ld ok=%ld\n", count, ok);
+	fflush(stdout);
+	close(s);
+}
+
 static int print_usage(void)
 {
 	fprintf(stderr, "usage: mk_netperf sink PORT | source ADDR PORT BYTES |\n"
-		"       echo PORT | rr ADDR PORT COUNT\n");
+		"       echo PORT | rr ADDR PORT COUNT |\n"
+		"       udp-echo PORT | udp-rr ADDR PORT COUNT\n");
 	return 2;
 }
 
@@ -264,6 +350,10 @@ int main(int argc, char **argv)
 		run_echo(port_of(argv[2]));
 	else if (argc == 5 && !strcmp(argv[1], "rr") && atol(argv[4]) > 0)
 		run_rr(argv[2], port_of(argv[3]), atol(argv[4]));
+	else if (argc == 3 && !strcmp(argv[1], "udp-echo"))
+		run_udp_echo(port_of(argv[2]));
+	else if (argc == 5 && !strcmp(argv[1], "udp-rr") && atol(argv[4]) > 0)
+		run_udp_rr(argv[2], port_of(argv[3]), atol(argv[4]));
 	else
 		return print_usage();
 	return 0;

@@ -4,10 +4,11 @@
 # The network link between the host and its instances. The host's mk<id>
 # and the instance's mk0 are set up with standard tools (busybox ip),
 # the instance's through its console; then ping both ways, 100 MB of TCP
-# each way with both ends' hashes compared, the carrier across stop,
-# start and kill with nothing set up again on the host, a route from an
-# instance through the host into a network namespace behind it, and two
-# instances at once, each with its own link.
+# each way with both ends' hashes compared, UDP each way, TCP over small
+# rings, the carrier across stop, start and kill with nothing set up
+# again on the host, a route from an instance through the host into a
+# network namespace behind it, and two instances at once, each with its
+# own link.
 
 MK=/sys/kernel/multikernel
 KERNEL=${KERNEL:-/boot/bzImage}
@@ -64,7 +65,7 @@ same_stream() {
 }
 
 echo "TAP version 13"
-echo "1..31"
+echo "1..33"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -109,6 +110,19 @@ wait $sinkpid
 sed 's/^/# /' /tmp/net.sink
 check "TCP: $BYTES bytes instance to host, the same at both ends" \
 	same_stream /tmp/console.1 /tmp/net.sink
+
+# UDP each way, datagrams up to 8000 bytes: beyond the MTU, in IP
+# fragments.
+in_instance 1 'mk_netperf udp-echo 5006 >/dev/null 2>&1 & sleep 1'
+check "UDP: host to instance and back, 200 datagrams" \
+	sh -c 'mk_netperf udp-rr 10.99.1.2 5006 200 >/tmp/udp.out 2>&1;
+		sed "s/^/# /" /tmp/udp.out; grep -q "count=200 ok=200" /tmp/udp.out'
+mk_netperf udp-echo 5007 >/dev/null 2>&1 &
+echo_pid=$!
+check "UDP: instance to host and back, 200 datagrams" \
+	in_instance 1 'mk_netperf udp-rr 10.99.1.1 5007 200 |
+		grep "count=200 ok=200"'
+kill $echo_pid
 
 # Behind the host: a network namespace on a veth pair, routed to.
 busybox unshare -n sleep 100000 &
