@@ -90,13 +90,18 @@ n=$(echo "$runs" | grep -c .)
 	die "no boot times in build/logs/bench.log"
 # 'start' to /init: preparation, kick to hello, hello to /init.
 spawn=$(echo "$runs" | awk '{ print $4 + $1 + $3 - $2 }')
-median=$(echo "$spawn" | median)
-hello=$(echo "$runs" | awk '{ print $4 + $1 }' | median)
-own=$(echo "$runs" | awk '{ print $3 }' | median)
-prep=$(echo "$runs" | awk '{ print $4 }' | median)
-entry=$(echo "$runs" | awk '{ print $5 }' | median)
-kinit=$(echo "$runs" | awk '{ print $6 }' | median)
-late=$(echo "$runs" | awk '{ print $3 - $2 }' | median)
+# The first start after the load, and the restarts (stop, then start,
+# no reload), which also wipe its memory and put the image back.
+first=$(echo "$runs" | head -n 1)
+again=$(echo "$runs" | tail -n +2)
+nagain=$(echo "$again" | grep -c .)
+[ "$nagain" -ge 1 ] || die "no restarts in build/logs/bench.log"
+# phase N: phase N of the first start, then the restarts' median, in ms.
+phase() {
+	f=$(echo "$first" | awk "{ print $1 }")
+	a=$(echo "$again" | awk "{ print $1 }" | median)
+	printf '%12.1f %12.1f' "$(echo "$f / 1000" | bc -l)" "$(echo "$a / 1000" | bc -l)"
+}
 
 # val NAME: a number the guest printed as "MKBENCH NAME N".
 val() {
@@ -132,19 +137,25 @@ mkdir -p "$B/results"
 	printf '%-48s %12s\n' "measurement" "ms"
 	printf '%-48s %12.1f\n' "host: its clock's start to /init, median of $nhost" "$(echo "$host / 1000" | bc -l)"
 	printf '%-48s %12s\n' "host: all boots" "$(echo "$host_all" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
-	printf '%-48s %12.1f\n' "spawned: 'start' to /init, median of $n" "$(echo "$median / 1000" | bc -l)"
-	printf '%-48s %12s\n' "spawned: all runs" "$(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
-	printf '%-48s %12.1f\n' "spawned: 'start' to its hello, median" "$(echo "$hello / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "spawned: its clock's start to /init, median" "$(echo "$own / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: host prepares (CPUs, image, rings)" "$(echo "$prep / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: kick to its clock (purgatory, unzip)" "$(echo "$entry / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: its clock's start to hello" "$(echo "$kinit / 1000" | bc -l)"
-	printf '%-48s %12.1f\n' "  phase: hello to /init" "$(echo "$late / 1000" | bc -l)"
-	echo "  (each phase a median of $n)"
-	ratio=$(echo "$median / $host" | bc -l)
+	echo
+	printf '%-48s %12s %12s\n' "spawned, in ms" "first start" "restart"
+	printf '%-48s %s\n' "'start' to /init" "$(phase '$4 + $1 + $3 - $2')"
+	printf '%-48s %s\n' "  phase: host prepares (CPUs, wipe, image, rings)" "$(phase '$4')"
+	printf '%-48s %s\n' "  phase: kick to its clock (purgatory, unzip)" "$(phase '$5')"
+	printf '%-48s %s\n' "  phase: its clock's start to hello" "$(phase '$6')"
+	printf '%-48s %s\n' "  phase: hello to /init" "$(phase '$3 - $2')"
+	echo "  (restart: the median of $nagain; all runs:" \
+		"$(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }') ms)"
+	start=$(echo "$first" | awk '{ print $4 + $1 + $3 - $2 }')
+	restart=$(echo "$again" | awk '{ print $4 + $1 + $3 - $2 }' | median)
+	ratio=$(echo "$start / $host" | bc -l)
 	verdict=met
 	[ "$(echo "$ratio <= 0.3" | bc)" = 1 ] || verdict="NOT met"
-	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned / host, to /init" "$ratio" "$verdict"
+	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned start / host, to /init" "$ratio" "$verdict"
+	ratio=$(echo "$restart / $host" | bc -l)
+	verdict=met
+	[ "$(echo "$ratio <= 0.2" | bc)" = 1 ] || verdict="NOT met"
+	printf '%-48s %12.2f  (goal <= 0.20: %s)\n' "ratio spawned restart / host, to /init" "$ratio" "$verdict"
 	echo "The host's figure starts when its clock does, after firmware and"
 	echo "decompression; the spawned one at 'start', so it also spans the"
 	echo "INIT-SIPI, purgatory's SHA-256 of the image and the decompression."
