@@ -123,6 +123,9 @@ owner() {
 			fi
 		done
 		unload $w $1
+		# A load takes the kexec lock for long under KASAN: leave the
+		# other owner, which retries every half second, a turn.
+		sleep 1
 	done
 }
 
@@ -215,13 +218,14 @@ sed 's/^/# /' $OUT/log | head -n 40
 for w in owner1 owner2; do
 	echo "# $w: $(count $w.rounds) loads, $(count $w.up) starts that" \
 		"reached running, $(count $w.bad) unexpected"
-	check "$w: every result as its race allows" \
-		[ "$(count $w.bad)" = 0 -a "$(count $w.rounds)" -gt 0 ]
+	check "$w: every result as its race allows" [ "$(count $w.bad)" = 0 ]
 done
-# The chaos shell may kill an instance before it is up, but not every
-# time: some kernels must have really run.
-check "owners: instances reached running" \
-	[ $(($(count owner1.up) + $(count owner2.up))) -gt 0 ]
+# Either owner may find the kexec lock taken at every try; not both. The
+# chaos shell may kill an instance before it is up, but not every time:
+# some kernels must have really run.
+check "owners: instances loaded and reached running" \
+	[ $(($(count owner1.rounds) + $(count owner2.rounds))) -gt 0 -a \
+	  $(($(count owner1.up) + $(count owner2.up))) -gt 0 ]
 echo "# chaos: $(count chaos.rounds) operations, $(count chaos.bad) unexpected"
 check "chaos: every result as its race allows" \
 	[ "$(count chaos.bad)" = 0 -a "$(count chaos.rounds)" -gt 0 ]
