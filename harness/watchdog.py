@@ -102,6 +102,14 @@ def kernel_offset(log, wait):
 
 def dump(mon, log, vmlinux, out, quiet_for):
     regs = monitor(mon, "info registers -a")
+    # Each local APIC too: a timer that stopped firing shows here.
+    apics = ""
+    for n in re.findall(r"(?m)^CPU#(\d+)", regs):
+        try:
+            apics += f"\nlocal APIC of CPU {n}:\n" + \
+                monitor(mon, f"info lapic {n}")
+        except OSError:
+            break
     with open(out, "w") as f:
         f.write(f"console quiet for {quiet_for:.0f} s\n\n{regs}")
     # The guest panics on the NMI, prints the interrupted CPU's
@@ -123,7 +131,7 @@ def dump(mon, log, vmlinux, out, quiet_for):
         state = " (halted)" if "HLT=1" in block else ""
         summary.append(f"  CPU {m.group(1)}: RIP {addr:#x} {where}{state}")
     with open(out, "w") as f:
-        f.write("\n".join(summary) + "\n\n" + regs)
+        f.write("\n".join(summary) + "\n\n" + regs + apics)
 
 
 def main(argv):

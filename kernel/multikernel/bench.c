@@ -22,16 +22,21 @@
  *	the results of the last run, one "name value" per line
  *
  * A spawned kernel counts what arrives on the bench channel, which
- * makes it the first user of multikernel_register_handler().
+ * makes it the first user of multikernel_register_handler(). Booted
+ * with multikernel.bench_hello_delay_ms=MS, it waits that long before
+ * its hello, so that the selftests can miss the host's start timeout
+ * however fast it boots.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/multikernel.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -40,6 +45,14 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "multikernel."
+
+static unsigned int bench_hello_delay_ms;
+module_param(bench_hello_delay_ms, uint, 0444);
+MODULE_PARM_DESC(bench_hello_delay_ms,
+		 "In a spawned kernel: milliseconds to wait before the hello (for tests)");
 
 #define MK_BENCH_MAX	100000
 #define MK_BENCH_WAIT_NS	(5 * NSEC_PER_SEC)
@@ -325,6 +338,12 @@ static int __init mk_bench_init(void)
 	struct dentry *dir;
 
 	if (mk_spawned_id()) {
+		/* A late initcall: the hello comes at late_initcall_sync. */
+		if (bench_hello_delay_ms) {
+			pr_info("instance %u: waiting %u ms before the hello\n",
+				mk_spawned_id(), bench_hello_delay_ms);
+			msleep(bench_hello_delay_ms);
+		}
 		mk_probe_init();
 		return multikernel_register_handler(MULTIKERNEL_CHAN_BENCH,
 						    mk_bench_sink);
