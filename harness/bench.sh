@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # 'make bench': boot the guest kernel five times; time its own boot to
-# /init against five starts of the same kernel as an instance on CPUs
+# /init against seven starts of the same kernel as an instance on CPUs
 # 2-3, to the same point;
 # time message round trips to the instance against
 # smp_call_function_single() between two host CPUs, and floods of
@@ -84,23 +84,31 @@ nhost=$(echo "$host_all" | grep -c .)
 # Each start's phases: the host's preparation, the kick to the
 # instance's clock (INIT-SIPI, purgatory, decompression), its clock to
 # hello (both from sysfs), then hello to /init on its own clock.
-runs=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\) hello_us \([0-9]*\) init_us \([0-9]*\) prepare_us \([0-9]*\) entry_us \([0-9]*\) kernel_us \([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' "$log")
+runs=$(sed -n 's/^MKBENCH spawn_boot_us \([0-9]*\) hello_us \([0-9]*\) init_us \([0-9]*\) prepare_us \([0-9]*\) entry_us \([0-9]*\) kernel_us \([0-9]*\) kind \([a-z]*\).*/\1 \2 \3 \4 \5 \6 \7/p' "$log")
 n=$(echo "$runs" | grep -c .)
 [ "$nhost" -ge 1 ] && [ -n "$host" ] && [ "$host" -gt 0 ] && [ "$n" -ge 1 ] ||
 	die "no boot times in build/logs/bench.log"
 # 'start' to /init: preparation, kick to hello, hello to /init.
 spawn=$(echo "$runs" | awk '{ print $4 + $1 + $3 - $2 }')
-# The first start after the load, and the restarts (stop, then start,
-# no reload), which also wipe its memory and put the image back.
-first=$(echo "$runs" | head -n 1)
-again=$(echo "$runs" | tail -n +2)
+# The first start after the load; restarts (stop, then start, no
+# reload) right after the stop, which wait for the host to wipe the last
+# run's memory and put the image back; restarts 5 s after the stop, when
+# that is done.
+first=$(echo "$runs" | awk '$7 == "first"' | head -n 1)
+again=$(echo "$runs" | awk '$7 == "again"')
+rested=$(echo "$runs" | awk '$7 == "rested"')
 nagain=$(echo "$again" | grep -c .)
-[ "$nagain" -ge 1 ] || die "no restarts in build/logs/bench.log"
-# phase N: phase N of the first start, then the restarts' median, in ms.
+nrested=$(echo "$rested" | grep -c .)
+[ -n "$first" ] && [ "$nagain" -ge 1 ] && [ "$nrested" -ge 1 ] ||
+	die "no first start, or no restarts, in build/logs/bench.log"
+# phase EXPR: EXPR of the first start, then the medians of both kinds
+# of restart, in ms.
 phase() {
 	f=$(echo "$first" | awk "{ print $1 }")
 	a=$(echo "$again" | awk "{ print $1 }" | median)
-	printf '%12.1f %12.1f' "$(echo "$f / 1000" | bc -l)" "$(echo "$a / 1000" | bc -l)"
+	r=$(echo "$rested" | awk "{ print $1 }" | median)
+	printf '%12.1f %12.1f %12.1f' "$(echo "$f / 1000" | bc -l)" \
+		"$(echo "$a / 1000" | bc -l)" "$(echo "$r / 1000" | bc -l)"
 }
 
 # val NAME: a number the guest printed as "MKBENCH NAME N".
@@ -138,24 +146,27 @@ mkdir -p "$B/results"
 	printf '%-48s %12.1f\n' "host: its clock's start to /init, median of $nhost" "$(echo "$host / 1000" | bc -l)"
 	printf '%-48s %12s\n' "host: all boots" "$(echo "$host_all" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }')"
 	echo
-	printf '%-48s %12s %12s\n' "spawned, in ms" "first start" "restart"
+	printf '%-48s %12s %12s %12s\n' "spawned, in ms" "first start" "restart" "after 5 s"
 	printf '%-48s %s\n' "'start' to /init" "$(phase '$4 + $1 + $3 - $2')"
 	printf '%-48s %s\n' "  phase: host prepares (CPUs, wipe, image, rings)" "$(phase '$4')"
 	printf '%-48s %s\n' "  phase: kick to its clock (purgatory, unzip)" "$(phase '$5')"
 	printf '%-48s %s\n' "  phase: its clock's start to hello" "$(phase '$6')"
 	printf '%-48s %s\n' "  phase: hello to /init" "$(phase '$3 - $2')"
-	echo "  (restart: the median of $nagain; all runs:" \
-		"$(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }') ms)"
+	echo "  (restart: right after the stop, the median of $nagain; after 5 s," \
+		"of $nrested; all runs:"
+	echo "   $(echo "$spawn" | awk '{ printf "%s%.0f", sep, $1 / 1000; sep = " " }') ms)"
 	start=$(echo "$first" | awk '{ print $4 + $1 + $3 - $2 }')
-	restart=$(echo "$again" | awk '{ print $4 + $1 + $3 - $2 }' | median)
 	ratio=$(echo "$start / $host" | bc -l)
 	verdict=met
 	[ "$(echo "$ratio <= 0.3" | bc)" = 1 ] || verdict="NOT met"
 	printf '%-48s %12.2f  (goal <= 0.30: %s)\n' "ratio spawned start / host, to /init" "$ratio" "$verdict"
-	ratio=$(echo "$restart / $host" | bc -l)
-	verdict=met
-	[ "$(echo "$ratio <= 0.2" | bc)" = 1 ] || verdict="NOT met"
-	printf '%-48s %12.2f  (goal <= 0.20: %s)\n' "ratio spawned restart / host, to /init" "$ratio" "$verdict"
+	for k in again:"restart / host" rested:"restart after 5 s / host"; do
+		restart=$(echo "$runs" | awk -v k="${k%%:*}" '$7 == k { print $4 + $1 + $3 - $2 }' | median)
+		ratio=$(echo "$restart / $host" | bc -l)
+		verdict=met
+		[ "$(echo "$ratio <= 0.2" | bc)" = 1 ] || verdict="NOT met"
+		printf '%-48s %12.2f  (goal <= 0.20: %s)\n' "ratio spawned ${k#*:}, to /init" "$ratio" "$verdict"
+	done
 	echo "The host's figure starts when its clock does, after firmware and"
 	echo "decompression; the spawned one at 'start', so it also spans the"
 	echo "INIT-SIPI, purgatory's SHA-256 of the image and the decompression."

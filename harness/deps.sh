@@ -4,7 +4,7 @@
 
 . "$(dirname "$0")/common.sh"
 
-pkgs="bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
+pkgs="bc bison flex libelf-dev libssl-dev cpio xz-utils lz4 kmod
 	python3 ccache git qemu-system-x86 busybox-static libc6-dev gcc make
 	perl dpkg-dev zlib1g-dev liblzma-dev patch libck-dev"
 

@@ -121,6 +121,10 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @segs:	pristine copies of the image's segments, to start it again
  * @nr_segs:	entries in @segs
  * @started:	the loaded image has run since it was copied in
+ * @pristine:	@ram holds nothing but the image as loaded: a start need
+ *		not wipe it and put the image back first
+ * @reset:	after a run, wipes @ram and puts the image back while the
+ *		instance is down, off the next start's path
  * @poll:	watches the shared header while it runs
  * @deadline:	jiffies by which the current start or stop must be done
  * @start_time: when the last start kicked its boot CPU
@@ -166,6 +170,8 @@ struct mk_instance {
 	struct mk_segment *segs;
 	unsigned int nr_segs;
 	bool started;
+	bool pristine;
+	struct work_struct reset;
 	struct delayed_work poll;
 	unsigned long deadline;
 	ktime_t start_time;

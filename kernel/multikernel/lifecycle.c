@@ -244,6 +244,8 @@ static bool mk_reclaim(struct mk_instance *mi)
 		return false;
 	/* A boot CPU that may still run keeps its page tables. */
 	arch_multikernel_kick_done(mi->id);
+	/* Nothing runs in its RAM now: get it ready for the next start. */
+	queue_work(system_unbound_wq, &mi->reset);
 	return true;
 }
 
@@ -518,9 +520,8 @@ static void mk_protect(struct mk_instance *mi, bool protect)
 }
 
 /*
- * Before a start that is not the first: the last run's RAM is zeroed and
- * the image copied in as it was loaded, so that the new run reads
- * nothing the last one wrote.
+ * After a run: the last run's RAM is zeroed and the image copied in as
+ * it was loaded, so that the next run reads nothing the last one wrote.
  */
 static void mk_restore_image(struct mk_instance *mi)
 {
@@ -536,6 +537,23 @@ static void mk_restore_image(struct mk_instance *mi)
 		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
 	}
 	mk_protect(mi, true);
+	mi->pristine = true;
+}
+
+/*
+ * Runs without mk_lock, while the instance is down: whoever next uses
+ * its RAM or image (a start, an unload) waits for it first, under
+ * mk_lock, which also orders what it wrote before their reads.
+ */
+static void mk_reset_work(struct work_struct *work)
+{
+	mk_restore_image(container_of(work, struct mk_instance, reset));
+}
+
+/* Wait for a reset under way; mk_lock held. */
+static void mk_reset_wait(struct mk_instance *mi)
+{
+	flush_work(&mi->reset);
 }
 
 /* How far the host is locked down, for the spawned kernel to follow. */
@@ -584,7 +602,8 @@ int mk_lifecycle_start(struct mk_instance *mi)
 	if (ret)
 		return ret;
 
-	if (mi->started)
+	mk_reset_wait(mi);
+	if (!mi->pristine)
 		mk_restore_image(mi);
 	memset(hdr, 0, resource_size(&mi->shared));
 	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
@@ -615,6 +634,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 		goto undo;
 	}
 	mi->started = true;
+	mi->pristine = false;
 	mi->starts++;
 	mi->deadline = jiffies + (unsigned long)start_timeout * HZ;
 	mk_settle(mi, MK_EV_START);
@@ -746,6 +766,7 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 	}
 	mi->nr_segs = image->nr_segments;
 	mi->started = false;
+	mi->pristine = true;
 	mi->hdr = phys_to_virt(mi->shared.start);
 	mk_protect(mi, true);
 	return 0;
@@ -780,6 +801,7 @@ void mk_lifecycle_unload(struct mk_instance *mi)
 {
 	unsigned int i;
 
+	cancel_work_sync(&mi->reset);
 	for (i = 0; i < mi->nr_segs; i++)
 		kvfree(mi->segs[i].buf);
 	kfree(mi->segs);
@@ -799,6 +821,7 @@ void mk_lifecycle_unload(struct mk_instance *mi)
 int mk_lifecycle_init(struct mk_instance *mi)
 {
 	INIT_DELAYED_WORK(&mi->poll, mk_poll);
+	INIT_WORK(&mi->reset, mk_reset_work);
 	spin_lock_init(&mi->text_lock);
 	/* A spawned kernel has no instances of its own to talk to. */
 	if (mk_spawned_id())
@@ -958,6 +981,8 @@ static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 	mutex_lock(&mk_lock);
 	for (id = 1; id <= MK_MAX_INSTANCES && !ret; id++) {
 		mi = mk_instance_get(id);
+		/* No writes to the pool while the machine sleeps. */
+		mk_reset_wait(mi);
 		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
 		    mi->state == MK_STOPPING || mi->state == MK_FAILED) {
 			pr_warn("cannot %s: instance %u is %s; stop it first\n",
