@@ -342,7 +342,7 @@ static int __init mk_bench_init(void)
 		if (bench_hello_delay_ms) {
 			pr_info("instance %u: waiting %u ms before the hello\n",
 				mk_spawned_id(), bench_hello_delay_ms);
-			msleep(bench_hello_delay_ms);
+			msleep_interruptible(bench_hello_delay_ms);
 		}
 		mk_probe_init();
 		return multikernel_register_handler(MULTIKERNEL_CHAN_BENCH,

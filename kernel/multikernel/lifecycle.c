@@ -244,8 +244,13 @@ static bool mk_reclaim(struct mk_instance *mi)
 		return false;
 	/* A boot CPU that may still run keeps its page tables. */
 	arch_multikernel_kick_done(mi->id);
-	/* Nothing runs in its RAM now: get it ready for the next start. */
-	queue_work(system_unbound_wq, &mi->reset);
+	/*
+	 * Nothing runs in its RAM now: get it ready for the next start.
+	 * A CPU left offline by an error was not confirmed reset; then the
+	 * start wipes the RAM instead, just before its kick.
+	 */
+	if (cpumask_subset(mi->cpus, cpu_online_mask))
+		queue_work(system_unbound_wq, &mi->reset);
 	return true;
 }
 
@@ -503,31 +508,36 @@ bad:
 }
 
 /* Map or unmap the instance's RAM in the host's direct map. */
-static void mk_protect(struct mk_instance *mi, bool protect)
+static int mk_protect(struct mk_instance *mi, bool protect)
 {
 	int ret;
 
 	if (mi->protected == protect)
-		return;
+		return 0;
 	ret = arch_multikernel_protect(mi->ram.start, resource_size(&mi->ram),
 				       protect);
 	if (ret) {
 		pr_warn("instance %u: cannot %s its memory in the direct map (%d)\n",
 			mi->id, protect ? "unmap" : "map", ret);
-		return;
+		return ret;
 	}
 	mi->protected = protect;
+	return 0;
 }
 
 /*
  * After a run: the last run's RAM is zeroed and the image copied in as
  * it was loaded, so that the next run reads nothing the last one wrote.
  */
-static void mk_restore_image(struct mk_instance *mi)
+static int mk_restore_image(struct mk_instance *mi)
 {
 	unsigned int i;
+	int ret;
 
-	mk_protect(mi, false);
+	/* Unmapped, it cannot be written: the start that needs it fails. */
+	ret = mk_protect(mi, false);
+	if (ret)
+		return ret;
 	mk_wipe_mem(mi->ram.start, resource_size(&mi->ram));
 	for (i = 0; i < mi->nr_segs; i++) {
 		struct mk_segment *s = &mi->segs[i];
@@ -538,6 +548,7 @@ static void mk_restore_image(struct mk_instance *mi)
 	}
 	mk_protect(mi, true);
 	mi->pristine = true;
+	return 0;
 }
 
 /*
@@ -603,8 +614,11 @@ int mk_lifecycle_start(struct mk_instance *mi)
 		return ret;
 
 	mk_reset_wait(mi);
-	if (!mi->pristine)
-		mk_restore_image(mi);
+	ret = mi->pristine ? 0 : mk_restore_image(mi);
+	if (ret) {
+		mk_set_error(mi, ret, "cannot start: its memory cannot be mapped to be wiped");
+		goto undo;
+	}
 	memset(hdr, 0, resource_size(&mi->shared));
 	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
 	hdr->instance_id = mi->id;
@@ -928,6 +942,8 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
 		    mi->state == MK_STOPPING)
 			mk_lifecycle_kill(mi, "killed: the host is going down");
+		/* No wiping while the machine shuts down. */
+		mk_reset_wait(mi);
 		/*
 		 * Nothing can be done for these but one more INIT, and a
 		 * warning: the firmware or the next kernel may find their
@@ -983,6 +999,13 @@ static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 		mi = mk_instance_get(id);
 		/* No writes to the pool while the machine sleeps. */
 		mk_reset_wait(mi);
+		/*
+		 * A hibernation image leaves out the instances' memory, which
+		 * the machine loses while off: a start after it puts the image
+		 * back from the host's copy, which the hibernation image holds.
+		 */
+		if (action != PM_SUSPEND_PREPARE)
+			mi->pristine = false;
 		if (mi->state == MK_STARTING || mi->state == MK_RUNNING ||
 		    mi->state == MK_STOPPING || mi->state == MK_FAILED) {
 			pr_warn("cannot %s: instance %u is %s; stop it first\n",
