@@ -23,6 +23,7 @@
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -35,6 +36,14 @@
 
 /* Messages one doorbell or one work item dispatches per link. */
 #define MK_BUDGET	64
+
+/*
+ * After a pass that found messages, the consumer looks again for this
+ * long before it asks for a doorbell and sleeps: a producer that keeps
+ * sending then rings none, whether the consumer happens to keep pace
+ * with it or not.
+ */
+#define MK_LINGER_NS	(20 * NSEC_PER_USEC)
 
 static multikernel_handler_t __rcu mk_handlers[MULTIKERNEL_NR_CHANNELS];
 static DEFINE_MUTEX(mk_handlers_lock);
@@ -317,13 +326,15 @@ static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
 		ret = mk_ring_recv(&l->rx, &l->msg, l->buf);
 		if (ret == -EAGAIN) {
 			/*
-			 * A pass that found messages is followed by one more,
-			 * from the work item: a producer that keeps sending
-			 * meanwhile needs no doorbells. Sleep after a pass
-			 * that found none, unless one came in meanwhile.
+			 * A pass that found messages is followed by more,
+			 * from the work item, for MK_LINGER_NS: a producer
+			 * that keeps sending meanwhile needs no doorbells.
+			 * Then sleep, unless one came in meanwhile.
 			 */
 			if (!poll)
-				more = got || !mk_ring_sleep(&l->rx);
+				more = got ||
+				       local_clock() - l->rx_last < MK_LINGER_NS ||
+				       !mk_ring_sleep(&l->rx);
 			break;
 		}
 		if (ret < 0) {
@@ -341,6 +352,8 @@ static bool mk_dispatch(struct mk_link *l, unsigned int budget, bool poll)
 		if (!l->active)
 			break;
 	}
+	if (got)
+		l->rx_last = local_clock();
 	space = l->active && got && mk_ring_space_wanted(&l->rx);
 	spin_unlock(&l->rx_lock);
 

@@ -65,6 +65,8 @@ enum mk_stat {
  * @wbuf:	a writer's message, copied in from user space
  * @notify_space: a device waits for room in @tx: the next doorbell
  *		tells it, with %MULTIKERNEL_LINK_WRITABLE
+ * @rx_last:	local_clock() at the end of the last dispatch pass that
+ *		found messages (under @rx_lock)
  * @closed:	why this side stopped using the link, when the peer
  *		broke the protocol; NULL otherwise
  * @stats:	the counters, by &enum mk_stat
@@ -86,6 +88,7 @@ struct mk_link {
 	u8 *rbuf;
 	u8 *wbuf;
 	int notify_space;
+	u64 rx_last;
 	const char *closed;
 	atomic64_t stats[MK_NR_STATS];
 };
