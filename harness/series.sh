@@ -12,6 +12,11 @@
 
 EX=$B/export
 S=$B/series
+# The series' own objects and the paths of its files, for sparse.
+SERIES_OBJS="kernel/multikernel/ drivers/multikernel/
+	arch/x86/kernel/multikernel.o arch/x86/kernel/multikernel_platform.o
+	arch/x86/kernel/multikernel_test.o"
+SERIES_PATHS='(kernel/multikernel/|drivers/multikernel/|arch/x86/kernel/multikernel|include/linux/multikernel|arch/x86/include/(uapi/)?asm/multikernel|trace/events/multikernel)'
 
 worktree() {
 	local dir=$1
@@ -73,6 +78,13 @@ export_series() {
 			[ -n "$rev" ] || continue
 			# shellcheck disable=SC2086
 			if [ "$rev" = - ]; then
+				# What an earlier patch added and the
+				# repository no longer has goes.
+				git -C "$EX" diff --name-only --diff-filter=A \
+					mk-base HEAD -- $prefixes |
+				while read -r f; do
+					[ -e "$ROOT/$f" ] || rm -f "$EX/$f"
+				done
 				new_files | while read -r f; do
 					under "$f" $prefixes || continue
 					mkdir -p "$EX/$(dirname "$f")"
@@ -110,7 +122,8 @@ check_series() {
 	# The tree and its objects sit at the same relative places as
 	# build/linux and build/obj-guest, so that ccache (its base_dir is
 	# build/) reuses the guest kernel's objects for unchanged files.
-	local AM=$B/sc/linux O=$B/sc/obj-guest c n=0 bad=0 f last out target
+	local AM=$B/sc/linux O=$B/sc/obj-guest KM=$B/sc/obj-kunit-m c n=0 bad=0
+	local f last out target m
 	[ -d "$S" ] || die "no series; run 'make series' first"
 	worktree "$AM"
 	note "applying build/series/ to the pristine base"
@@ -180,8 +193,38 @@ check_series() {
 	done
 	git -C "$AM" checkout -q "$last"
 	note "patch $n is the tree of build/linux, built as the guest kernel"
-	[ $bad = 0 ] || die "checkpatch or kernel-doc found problems"
-	note "the series applies, matches build/linux, builds patch by patch and is checkpatch and kernel-doc clean"
+
+	# sparse and W=1 over the series' own code, in the last patch's
+	# tree: no warning in a file of the series.
+	note "sparse (C=2) and W=1 over the series' code"
+	cp "$B/obj-guest/.config" "$O/.config"
+	out=$(make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" \
+		HOSTCC="ccache gcc" -s olddefconfig C=2 W=1 $SERIES_OBJS 2>&1) ||
+		{ echo "$out" | tail -20; die "the series' code does not build with C=2 W=1"; }
+	echo "$out" >"$B/logs/series-sparse.log"
+	if echo "$out" | grep -E "$SERIES_PATHS" | grep -E 'warning:|error:' >&2; then
+		echo "harness: sparse or W=1 warns about the series' code" >&2
+		bad=1
+	fi
+
+	# The KUnit tests as modules: they build, and modpost finds every
+	# symbol they use exported to them.
+	note "the KUnit tests as modules"
+	mkdir -p "$KM"
+	cp "$B/obj-guest/.config" "$KM/.config"
+	"$AM/scripts/config" --file "$KM/.config" --enable MODULES \
+		--module MULTIKERNEL_KUNIT_TEST --module MULTIKERNEL_NET_KUNIT_TEST
+	make -C "$AM" O="$KM" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
+		-s olddefconfig vmlinux modules >"$B/logs/series-kunit-m.log" 2>&1 ||
+		{ tail -20 "$B/logs/series-kunit-m.log"; die "the KUnit tests do not build as modules"; }
+	for m in kernel/multikernel/ring_test.ko kernel/multikernel/pool_test.ko \
+		 kernel/multikernel/instance_test.ko \
+		 drivers/multikernel/net_test.ko arch/x86/kernel/multikernel_test.ko; do
+		[ -f "$KM/$m" ] || { echo "harness: no $m" >&2; bad=1; }
+	done
+
+	[ $bad = 0 ] || die "checkpatch, kernel-doc, sparse, W=1 or the modules found problems"
+	note "the series applies, matches build/linux, builds patch by patch, is checkpatch, kernel-doc, sparse and W=1 clean, and its KUnit tests build as modules"
 }
 
 case "${1:-}" in

@@ -32,7 +32,7 @@
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 #include <linux/workqueue.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 #include "../tty/hvc/hvc_console.h"
 

@@ -35,7 +35,7 @@
 #include <linux/slab.h>
 #include <linux/virtio_net.h>
 #include <kunit/visibility.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 #include "net.h"
 
@@ -82,16 +82,21 @@ static_assert(offsetof(struct multikernel_net_hdr, reserved) ==
  * @hdr:	the header
  * @max_frame:	the longest frame without segmentation offload that this
  *		end takes
+ * @features:	the %MULTIKERNEL_F_* features both kernels agreed on
  *
  * The offsets are checked against the frame once it is all there.
  *
  * Return: 0, or -EINVAL for a flag, an offload or a reserved field this
- * end does not know, -EMSGSIZE for a frame too short or too long.
+ * end does not know or did not agree to, -EMSGSIZE for a frame too short
+ * or too long.
  */
 VISIBLE_IF_KUNIT int mknet_hdr_check(const struct multikernel_net_hdr *hdr,
-				     u32 max_frame)
+				     u32 max_frame, u32 features)
 {
 	if (hdr->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM || hdr->reserved)
+		return -EINVAL;
+	if ((hdr->flags && !(features & MULTIKERNEL_F_NET_CSUM)) ||
+	    (hdr->gso_type && !(features & MULTIKERNEL_F_NET_GSO)))
 		return -EINVAL;
 	/* Only the offloads this end offers, TCP's. */
 	switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
@@ -167,13 +172,14 @@ static const char *mknet_rx_first(struct net_device *dev, struct mknet_rx *rx,
 	if (len < sizeof(rx->hdr) + ETH_HLEN)
 		return "too short for the headers";
 	memcpy(&rx->hdr, data, sizeof(rx->hdr));
-	switch (mknet_hdr_check(&rx->hdr, dev->mtu + VLAN_ETH_HLEN)) {
+	switch (mknet_hdr_check(&rx->hdr, dev->mtu + VLAN_ETH_HLEN,
+				rx->features)) {
 	case 0:
 		break;
 	case -EMSGSIZE:
 		return "longer than the MTU allows";
 	default:
-		return "unknown flags, offload or reserved bits";
+		return "unknown or unagreed flags, offload or reserved bits";
 	}
 	n = len - sizeof(rx->hdr);
 	if (mknet_piece_bad(type, len, n, le32_to_cpu(rx->hdr.frame_len)))
@@ -354,17 +360,25 @@ drop:
 	return NETDEV_TX_OK;
 }
 
-/* Segmentation offload only for frames the ring to the peer takes. */
+/*
+ * Offloads only where the peer's kernel agreed to them, segmentation
+ * only for frames the ring to the peer takes: the stack completes the
+ * rest before the frame gets here.
+ */
 static netdev_features_t mknet_features_check(struct sk_buff *skb,
 					      struct net_device *dev,
 					      netdev_features_t features)
 {
 	struct mknet_priv *priv = netdev_priv(dev);
+	u32 agreed = multikernel_peer_features(priv->peer);
 
 	features = vlan_features_check(skb, features);
-	if (skb_is_gso(skb) &&
-	    multikernel_send_max(priv->peer) <
-	    sizeof(struct multikernel_net_hdr) + MKNET_GSO_FRAME_MAX)
+	if (!(agreed & MULTIKERNEL_F_NET_CSUM))
+		features &= ~NETIF_F_CSUM_MASK;
+	if (!(agreed & MULTIKERNEL_F_NET_GSO) ||
+	    (skb_is_gso(skb) &&
+	     multikernel_send_max(priv->peer) <
+	     sizeof(struct multikernel_net_hdr) + MKNET_GSO_FRAME_MAX))
 		features &= ~NETIF_F_GSO_MASK;
 	return features;
 }
@@ -395,6 +409,7 @@ static void mknet_link(struct net_device *dev, bool up)
 	/* A frame cut short by the peer's end never completes. */
 	spin_lock_irqsave(&priv->rx_lock, flags);
 	mknet_rx_reset(&priv->rx);
+	priv->rx.features = up ? multikernel_peer_features(priv->peer) : 0;
 	spin_unlock_irqrestore(&priv->rx_lock, flags);
 	if (up) {
 		netif_carrier_on(dev);

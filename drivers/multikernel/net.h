@@ -9,7 +9,7 @@
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/types.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 struct sk_buff;
 
@@ -26,17 +26,21 @@ struct sk_buff;
  * @left:	bytes of it still to come
  * @skip:	the rest of a frame dropped in part is still to come: its
  *		pieces, up to its last, are no frames of their own
+ * @features:	the %MULTIKERNEL_F_* features of the link, since it came
+ *		up: what the peer may send
  */
 struct mknet_rx {
 	struct sk_buff *skb;
 	struct multikernel_net_hdr hdr;
 	u32 left;
 	bool skip;
+	u32 features;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
 void mknet_rx_reset(struct mknet_rx *rx);
-int mknet_hdr_check(const struct multikernel_net_hdr *hdr, u32 max_frame);
+int mknet_hdr_check(const struct multikernel_net_hdr *hdr, u32 max_frame,
+		    u32 features);
 struct sk_buff *mknet_rx_piece(struct net_device *dev, struct mknet_rx *rx,
 			       u16 type, const void *data, u32 len,
 			       const char **reason);

@@ -28,6 +28,7 @@ struct hdr_case {
 	u16 reserved;
 	u32 frame_len;
 	int ret;
+	u32 without;	/* features the kernels did not agree on */
 };
 
 static const struct hdr_case hdr_cases[] = {
@@ -55,6 +56,15 @@ static const struct hdr_case hdr_cases[] = {
 	{ "ECN alone", CSUM, VIRTIO_NET_HDR_GSO_ECN, 0, 60, -EINVAL },
 	{ "offload without a checksum to complete", 0, TCP4, 0, 9000,
 	  -EINVAL },
+	{ "no features agreed: plain", 0, 0, 0, 60, 0, MULTIKERNEL_F_ALL },
+	{ "no features agreed: checksum flag", CSUM, 0, 0, 60, -EINVAL,
+	  MULTIKERNEL_F_ALL },
+	{ "no features agreed: offload frame", CSUM, TCP4, 0, 9000, -EINVAL,
+	  MULTIKERNEL_F_ALL },
+	{ "checksums agreed only: checksum flag", CSUM, 0, 0, 60, 0,
+	  MULTIKERNEL_F_NET_GSO },
+	{ "checksums agreed only: offload frame", CSUM, TCP4, 0, 9000,
+	  -EINVAL, MULTIKERNEL_F_NET_GSO },
 };
 
 static void hdr_case_desc(const struct hdr_case *c, char *desc)
@@ -74,7 +84,9 @@ static void net_hdr_check_test(struct kunit *test)
 		.frame_len = cpu_to_le32(c->frame_len),
 	};
 
-	KUNIT_EXPECT_EQ(test, mknet_hdr_check(&hdr, 1518), c->ret);
+	KUNIT_EXPECT_EQ(test, mknet_hdr_check(&hdr, 1518,
+					      MULTIKERNEL_F_ALL & ~c->without),
+			c->ret);
 }
 
 /*
@@ -209,7 +221,7 @@ static u8 *test_frame(struct kunit *test, struct net_device *dev,
 static void net_piece_test(struct kunit *test)
 {
 	const struct piece_case *c = test->param_value;
-	struct mknet_rx rx = {};
+	struct mknet_rx rx = { .features = MULTIKERNEL_F_ALL };
 	struct net_device *dev;
 	struct sk_buff *skb = NULL;
 	const char *reason = NULL;
@@ -276,7 +288,7 @@ static void net_piece_recover_test(struct kunit *test)
 	};
 	static const struct piece_case small = { .frame_len = 100 };
 	struct net_device *dev = test_dev(test);
-	struct mknet_rx rx = {};
+	struct mknet_rx rx = { .features = MULTIKERNEL_F_ALL };
 	const char *reason;
 	struct sk_buff *skb;
 	u8 *a, *b;

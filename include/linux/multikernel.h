@@ -85,6 +85,7 @@ int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
 			    u16 type_last, const void *data, u32 len);
 u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
+u32 multikernel_peer_features(unsigned int peer);
 struct device *multikernel_device(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
@@ -146,6 +147,8 @@ static inline int multikernel_send_pieces(unsigned int peer, u16 channel,
 static inline u32 multikernel_send_max(unsigned int peer) { return 0; }
 
 static inline bool multikernel_connected(unsigned int peer) { return false; }
+
+static inline u32 multikernel_peer_features(unsigned int peer) { return 0; }
 
 static inline struct device *multikernel_device(unsigned int peer)
 {

@@ -25,7 +25,10 @@
  * makes it the first user of multikernel_register_handler(). Booted
  * with multikernel.bench_hello_delay_ms=MS, it waits that long before
  * its hello, so that the selftests can miss the host's start timeout
- * however fast it boots.
+ * however fast it boots. With multikernel.bench_wire_version=V and
+ * multikernel.bench_wire_features=MASK it passes for a kernel that knows
+ * another layout of the shared region, or fewer features, as an older
+ * or newer kernel would.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -53,6 +56,27 @@ static unsigned int bench_hello_delay_ms;
 module_param(bench_hello_delay_ms, uint, 0444);
 MODULE_PARM_DESC(bench_hello_delay_ms,
 		 "In a spawned kernel: milliseconds to wait before the hello (for tests)");
+
+static unsigned int bench_wire_version = MULTIKERNEL_SHARED_VERSION;
+module_param(bench_wire_version, uint, 0444);
+MODULE_PARM_DESC(bench_wire_version,
+		 "In a spawned kernel: the shared region version to know (for tests)");
+
+static unsigned int bench_wire_features = MULTIKERNEL_F_ALL;
+module_param(bench_wire_features, uint, 0444);
+MODULE_PARM_DESC(bench_wire_features,
+		 "In a spawned kernel: the features to know, a subset of all (for tests)");
+
+/* What a spawned kernel takes the shared region for. */
+u32 mk_bench_version(void)
+{
+	return bench_wire_version;
+}
+
+u32 mk_bench_features(void)
+{
+	return bench_wire_features & MULTIKERNEL_F_ALL;
+}
 
 #define MK_BENCH_MAX	100000
 #define MK_BENCH_WAIT_NS	(5 * NSEC_PER_SEC)

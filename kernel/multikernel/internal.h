@@ -10,7 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 #include "msg.h"
 
@@ -144,6 +144,7 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @peer_state:	what its last control message said, a &enum
  *		multikernel_peer_state
  * @peer_cpus:	CPUs it had online at hello
+ * @features:	the %MULTIKERNEL_F_* features its kernel took at hello
  * @hb_seen:	its heartbeat counter when last read
  * @hb_time:	jiffies when it last changed
  * @text_lock:	protects @text and @text_len
@@ -188,6 +189,7 @@ struct mk_instance {
 	struct mk_link link;
 	u32 peer_state;
 	u32 peer_cpus;
+	u32 features;
 	u64 hb_seen;
 	unsigned long hb_time;
 	spinlock_t text_lock;	/* protects text and text_len */
@@ -242,9 +244,13 @@ bool mk_log_start(struct multikernel_shared_header *hdr, u32 size);
 /* Benchmarks (bench.c). */
 #ifdef CONFIG_MULTIKERNEL_BENCH
 void mk_bench_pong(struct mk_link *l, const void *buf, u32 len);
+u32 mk_bench_version(void);
+u32 mk_bench_features(void);
 void mk_probe_init(void);
 #else
 static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { }
+static inline u32 mk_bench_version(void) { return MULTIKERNEL_SHARED_VERSION; }
+static inline u32 mk_bench_features(void) { return MULTIKERNEL_F_ALL; }
 #endif
 
 /* In a spawned kernel (spawned.c). */

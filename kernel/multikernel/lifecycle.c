@@ -295,14 +295,52 @@ int mk_lifecycle_kill(struct mk_instance *mi, const char *why)
 	return 0;
 }
 
-static void mk_crashed(struct mk_instance *mi, const char *why)
+static void mk_crashed_err(struct mk_instance *mi, int err, const char *why)
 {
 	if (!mk_reclaim(mi)) {
 		mk_lost(mi, why);
 		return;
 	}
-	mk_set_error(mi, -EIO, "%s", why);
+	mk_set_error(mi, err, "%s", why);
 	mk_settle(mi, MK_EV_CRASH);
+}
+
+static void mk_crashed(struct mk_instance *mi, const char *why)
+{
+	mk_crashed_err(mi, -EIO, why);
+}
+
+/*
+ * A spawned kernel that cannot use the host's layout of the shared
+ * region says which version it knows, in a field that every version
+ * keeps in its place, and runs on without a link.
+ */
+static bool mk_wrong_version(struct mk_instance *mi)
+{
+	u32 theirs = READ_ONCE(mi->hdr->peer_version);
+	char why[80];
+
+	if (!theirs || theirs == MULTIKERNEL_SHARED_VERSION)
+		return false;
+	snprintf(why, sizeof(why),
+		 "its kernel knows shared region version %u, not %u", theirs,
+		 MULTIKERNEL_SHARED_VERSION);
+	mk_crashed_err(mi, -EPROTO, why);
+	return true;
+}
+
+/* Hello: the features it took, from those that the host offered. */
+static bool mk_take_features(struct mk_instance *mi)
+{
+	u32 taken = READ_ONCE(mi->hdr->features);
+
+	/* What mk_shared_layout() offered, not what the header says now. */
+	if (mk_features_valid(MULTIKERNEL_F_ALL, taken)) {
+		mi->features = taken;
+		return true;
+	}
+	mk_crashed_err(mi, -EPROTO, "took features the host did not offer");
+	return false;
 }
 
 /*
@@ -395,12 +433,16 @@ static void mk_poll(struct work_struct *work)
 	case MK_STARTING:
 		if (closed) {
 			mk_crashed(mi, "broke the link before hello");
+		} else if (mk_wrong_version(mi)) {
+			break;
 		} else if (peer == MULTIKERNEL_PEER_RUNNING) {
+			if (!mk_take_features(mi))
+				break;
 			mk_boot_phases(mi);
 			arch_multikernel_kick_done(mi->id);
 			mi->hb_seen = READ_ONCE(mi->hdr->heartbeat);
 			mi->hb_time = jiffies;
-			mk_link_connect(&mi->link);
+			mk_link_connect(&mi->link, mi->features);
 			mk_settle(mi, MK_EV_HELLO);
 			pr_info("instance %u: running on CPUs %*pbl, up in %llu ms\n",
 				mi->id, cpumask_pr_args(mi->cpus),
@@ -630,6 +672,7 @@ int mk_lifecycle_start(struct mk_instance *mi)
 		goto undo;
 	WRITE_ONCE(mi->peer_state, MULTIKERNEL_PEER_BOOTING);
 	mi->link_closed = false;
+	mi->features = 0;
 	mi->text_len = 0;
 	/* The spawned kernel looks at the rest once it sees the magic. */
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);

@@ -529,6 +529,13 @@ void multikernel_doorbell(void)
 	}
 }
 
+/* A spawned kernel of any version finds these where they are. */
+static_assert(offsetof(struct multikernel_shared_header, magic) == 0);
+static_assert(offsetof(struct multikernel_shared_header, version) == 4);
+static_assert(offsetof(struct multikernel_shared_header, size) == 8);
+static_assert(offsetof(struct multikernel_shared_header, instance_id) == 12);
+static_assert(offsetof(struct multikernel_shared_header, peer_version) == 16);
+
 /**
  * mk_shared_layout() - lay out a shared region for a new start
  * @shared:	the host's mapping of the region, zeroed
@@ -542,6 +549,7 @@ void mk_shared_layout(void *shared, u32 size, u32 ring_size)
 
 	hdr->version = MULTIKERNEL_SHARED_VERSION;
 	hdr->size = size;
+	hdr->host_features = MULTIKERNEL_F_ALL;
 	hdr->ring_size = ring_size;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE] = PAGE_SIZE;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_HOST] = PAGE_SIZE + ring;
@@ -608,6 +616,8 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 	for (i = 0; i < MK_NR_STATS; i++)
 		atomic64_set(&l->stats[i], 0);
 	l->connected = !host;
+	/* A spawned kernel wrote them itself; the host learns them at hello. */
+	l->features = host ? 0 : READ_ONCE(hdr->features);
 	/* Pairs with the acquire in mk_doorbell_link(). */
 	smp_store_release(&l->active, true);
 	spin_unlock(&l->tx_lock);
@@ -617,14 +627,34 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 EXPORT_SYMBOL_IF_KUNIT(mk_link_up);
 
 /**
+ * mk_features_valid() - may a spawned kernel take these features?
+ * @offered:	the %MULTIKERNEL_F_* features the host offered
+ * @taken:	those the spawned kernel says it uses
+ *
+ * Return: true when @taken is a subset of @offered, with every feature
+ * it needs.
+ */
+bool mk_features_valid(u32 offered, u32 taken)
+{
+	if (taken & ~offered)
+		return false;
+	return !(taken & MULTIKERNEL_F_NET_GSO) ||
+		(taken & MULTIKERNEL_F_NET_CSUM);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_features_valid);
+
+/**
  * mk_link_connect() - the peer said hello: allow sends
  * @l:		the link
+ * @features:	the %MULTIKERNEL_F_* features both sides use, checked
+ *		with mk_features_valid()
  */
-void mk_link_connect(struct mk_link *l)
+void mk_link_connect(struct mk_link *l, u32 features)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
+	WRITE_ONCE(l->features, features);
 	l->connected = true;
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	wake_up_interruptible(&l->tx_wq);
@@ -891,6 +921,24 @@ bool multikernel_connected(unsigned int peer)
 	return l && READ_ONCE(l->active) && READ_ONCE(l->connected);
 }
 EXPORT_SYMBOL_GPL(multikernel_connected);
+
+/**
+ * multikernel_peer_features() - what a peer's kernel can take
+ * @peer:	as for multikernel_send()
+ *
+ * A device sends only what both kernels agreed on at the peer's start,
+ * and refuses what arrives beyond it. Any context.
+ *
+ * Return: the %MULTIKERNEL_F_* features of include/linux/multikernel_wire.h
+ * in use on the link to @peer; 0 while it is not connected.
+ */
+u32 multikernel_peer_features(unsigned int peer)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	return multikernel_connected(peer) ? READ_ONCE(l->features) : 0;
+}
+EXPORT_SYMBOL_GPL(multikernel_peer_features);
 
 /**
  * multikernel_register_handler() - take the messages of a channel

@@ -76,6 +76,7 @@ struct mk_link {
 	u32 hwid;
 	bool active;
 	bool connected;
+	u32 features;
 	struct mk_ring tx, rx;
 	spinlock_t tx_lock, rx_lock;
 	struct multikernel_msg msg;
@@ -97,7 +98,8 @@ int mk_link_init(struct mk_link *l, unsigned int peer);
 void mk_link_free(struct mk_link *l);
 int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
 	       bool host);
-void mk_link_connect(struct mk_link *l);
+void mk_link_connect(struct mk_link *l, u32 features);
+bool mk_features_valid(u32 offered, u32 taken);
 void mk_link_down(struct mk_link *l);
 void mk_link_close(struct mk_link *l, const char *why);
 int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,

@@ -8,7 +8,7 @@
 #define _KERNEL_MULTIKERNEL_RING_H
 
 #include <linux/types.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 /**
  * struct mk_ring - a producer's or a consumer's view of a ring

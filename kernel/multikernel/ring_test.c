@@ -390,6 +390,36 @@ static void ring_layout_test(struct kunit *test)
 	mk_link_free(l);
 }
 
+/*
+ * What a spawned kernel may take of the features the host offered: a
+ * subset, with what each feature needs, and nothing the host lacks.
+ */
+static void ring_features_test(struct kunit *test)
+{
+	const u32 all = MULTIKERNEL_F_ALL, csum = MULTIKERNEL_F_NET_CSUM;
+	const u32 gso = MULTIKERNEL_F_NET_GSO;
+	struct multikernel_shared_header *hdr;
+
+	KUNIT_EXPECT_TRUE(test, mk_features_valid(all, all));
+	KUNIT_EXPECT_TRUE(test, mk_features_valid(all, 0));
+	KUNIT_EXPECT_TRUE(test, mk_features_valid(all, csum));
+	KUNIT_EXPECT_TRUE(test, mk_features_valid(csum, csum));
+	KUNIT_EXPECT_TRUE(test, mk_features_valid(0, 0));
+	KUNIT_EXPECT_FALSE(test, mk_features_valid(all, gso));
+	KUNIT_EXPECT_FALSE(test, mk_features_valid(csum, all));
+	KUNIT_EXPECT_FALSE(test, mk_features_valid(0, csum));
+	KUNIT_EXPECT_FALSE(test, mk_features_valid(all, all | 1U << 31));
+	KUNIT_EXPECT_FALSE(test, mk_features_valid(all, ~0U));
+
+	/* The host offers all it has, at every start. */
+	hdr = kunit_kzalloc(test, LSIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
+	mk_shared_layout(hdr, LSIZE, RSIZE);
+	KUNIT_EXPECT_EQ(test, hdr->host_features, all);
+	KUNIT_EXPECT_EQ(test, hdr->features, 0U);
+	KUNIT_EXPECT_EQ(test, hdr->peer_version, 0U);
+}
+
 static void api_nop(unsigned int peer, u16 type, const void *data, u32 len)
 {
 }
@@ -507,6 +537,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_hostile_consumer_test),
 	KUNIT_CASE(ring_torn_test),
 	KUNIT_CASE_PARAM(ring_layout_test, layout_gen_params),
+	KUNIT_CASE(ring_features_test),
 	KUNIT_CASE(ring_api_test),
 	KUNIT_CASE_PARAM(log_copy_test, log_gen_params),
 	{}

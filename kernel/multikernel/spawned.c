@@ -169,7 +169,8 @@ long mk_spawned_hostile(const char *cmd)
 		WRITE_ONCE(mk_hdr->ring_offset[0], ~0U);
 		WRITE_ONCE(mk_hdr->ring_offset[1], ~0U);
 		WRITE_ONCE(mk_hdr->lockdown, ~0U);
-		WRITE_ONCE(mk_hdr->reserved, ~0U);
+		WRITE_ONCE(mk_hdr->peer_version, ~0U);
+		WRITE_ONCE(mk_hdr->features, ~0U);
 		WRITE_ONCE(mk_hdr->log_offset, ~0U);
 		WRITE_ONCE(mk_hdr->log_size, ~0U);
 		WRITE_ONCE(mk_hdr->host_heartbeat, ~0ULL);
@@ -321,6 +322,7 @@ static int __init mk_spawned_map(void)
 {
 	struct multikernel_shared_header *hdr;
 	bool logging = false;
+	u32 version, features;
 	struct mk_link *l;
 
 	if (!mk_id)
@@ -332,13 +334,24 @@ static int __init mk_spawned_map(void)
 	}
 	/* Pairs with the host's release of the magic. */
 	if (smp_load_acquire(&hdr->magic) != MULTIKERNEL_SHARED_MAGIC ||
-	    READ_ONCE(hdr->version) != MULTIKERNEL_SHARED_VERSION ||
 	    READ_ONCE(hdr->instance_id) != mk_id ||
 	    READ_ONCE(hdr->size) != mk_shared_size) {
 		pr_err("instance %u: the shared region has no valid header; no link to the host\n",
 		       mk_id);
 		goto fail;
 	}
+	/* These fields are where they are in every version. */
+	version = READ_ONCE(hdr->version);
+	if (version != mk_bench_version()) {
+		WRITE_ONCE(hdr->peer_version, mk_bench_version());
+		pr_err("instance %u: the host lays out the shared region in version %u, this kernel knows %u; no link to the host\n",
+		       mk_id, version, mk_bench_version());
+		goto fail;
+	}
+	features = READ_ONCE(hdr->host_features) & mk_bench_features();
+	if (!(features & MULTIKERNEL_F_NET_CSUM))
+		features &= ~MULTIKERNEL_F_NET_GSO;
+	WRITE_ONCE(hdr->features, features);
 	logging = mk_log_start(hdr, mk_shared_size);
 	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid);
 	if (IS_ERR(l)) {

@@ -6,6 +6,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/bitops.h>
 #include <linux/capability.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
@@ -284,6 +285,31 @@ static struct kobj_attribute boot_prepare_us_attr = __ATTR_RO(boot_prepare_us);
 static struct kobj_attribute boot_entry_us_attr = __ATTR_RO(boot_entry_us);
 static struct kobj_attribute boot_kernel_us_attr = __ATTR_RO(boot_kernel_us);
 
+static const char * const mk_feature_names[] = {
+	"net_csum",	/* MULTIKERNEL_F_NET_CSUM */
+	"net_gso",	/* MULTIKERNEL_F_NET_GSO */
+};
+
+static_assert(MULTIKERNEL_F_ALL == (1U << ARRAY_SIZE(mk_feature_names)) - 1);
+
+static ssize_t features_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	unsigned long features;
+	ssize_t len = 0;
+	unsigned int i;
+
+	mutex_lock(&mk_lock);
+	features = to_mi(kobj)->features;
+	mutex_unlock(&mk_lock);
+	for_each_set_bit(i, &features, ARRAY_SIZE(mk_feature_names))
+		len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "",
+				     mk_feature_names[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct kobj_attribute features_attr = __ATTR_RO(features);
+
 static ssize_t instance_message_show(struct kobject *kobj,
 				     struct kobj_attribute *attr, char *buf)
 {
@@ -330,6 +356,7 @@ static struct attribute *mk_instance_attrs[] = {
 	&boot_entry_us_attr.attr,
 	&boot_kernel_us_attr.attr,
 	&instance_message_attr.attr,
+	&features_attr.attr,
 	NULL
 };
 

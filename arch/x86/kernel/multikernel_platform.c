@@ -39,7 +39,7 @@
 #include <asm/smp.h>
 #include <asm/x86_init.h>
 #include <uapi/asm/multikernel.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel_wire.h>
 
 static struct multikernel_setup_data mk_desc __ro_after_init;
 static unsigned long mk_uart __ro_after_init;

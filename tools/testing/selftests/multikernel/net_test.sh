@@ -7,8 +7,8 @@
 # each way with both ends' hashes compared, UDP each way, TCP over small
 # rings, the carrier across stop, start and kill with nothing set up
 # again on the host, a route from an instance through the host into a
-# network namespace behind it, and two instances at once, each with its
-# own link.
+# network namespace behind it, an instance kernel that takes none of
+# the offloads, and two instances at once, each with its own link.
 
 MK=/sys/kernel/multikernel
 KERNEL=${KERNEL:-/boot/bzImage}
@@ -65,7 +65,7 @@ same_stream() {
 }
 
 echo "TAP version 13"
-echo "1..33"
+echo "1..38"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -174,6 +174,33 @@ wait_state 1 running
 check "kill, then start: the carrier comes back" carrier mk1 1
 up 1
 check "kill, then start: ping works" pings 10.99.1.2
+put_ok 1 state stop
+$KEXEC -u --multikernel=1
+
+# An instance kernel that knows none of the offloads, as an older one
+# would: the host sends it no frame that needs them, and it sends none.
+load 1 2-3 256M multikernel.bench_wire_features=0
+put_ok 1 state start
+wait_state 1 running
+check "no offloads: the instance took no features" \
+	[ -z "$(cat $MK/instances/1/features)" ]
+carrier mk1 1
+up 1
+in_instance 1 'mk_netperf sink 5004 >/tmp/sink 2>&1 & sleep 1'
+timeout 300 mk_netperf source 10.99.1.2 5004 10000000 >/tmp/net.src 2>&1
+in_instance 1 'cat /tmp/sink'
+check "no offloads: TCP host to instance, the same at both ends" \
+	same_stream /tmp/net.src /tmp/console.1 10000000
+mk_netperf sink 5005 >/tmp/net.sink 2>&1 &
+sinkpid=$!
+in_instance 1 "mk_netperf source 10.99.1.1 5005 10000000"
+wait $sinkpid
+check "no offloads: TCP instance to host, the same at both ends" \
+	same_stream /tmp/console.1 /tmp/net.sink 10000000
+check "no offloads: the instance dropped no frame as malformed" \
+	in_instance 1 '[ "$(cat /sys/class/net/mk0/statistics/rx_errors)" = 0 ]'
+check "no offloads: the host dropped no frame from it as malformed" \
+	[ "$(cat /sys/class/net/mk1/statistics/rx_errors)" = 0 ]
 put_ok 1 state stop
 $KEXEC -u --multikernel=1
 

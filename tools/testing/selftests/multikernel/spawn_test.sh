@@ -38,7 +38,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=59
+plan=62
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -274,7 +274,21 @@ check "start timeout: last_error says why" \
 echo "$timeout0" >/sys/module/multikernel/parameters/start_timeout
 put_ok 1 state start
 check "start after a crash: running again" wait_state 1 running
+check "features: the instance took all that the host offered" \
+	[ "$(inst 1 features)" = "net_csum net_gso" ]
 put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+
+# A kernel that knows another layout of the shared region says so, and
+# the host ends the start at once rather than at its timeout.
+load 1 2-3 256M multikernel.bench_wire_version=99
+put_ok 1 state start
+wait_state 1 crashed
+check "other layout version: crashed, CPUs back" \
+	[ "$(inst 1 state),$(cat /sys/devices/system/cpu/online)" = "crashed,$online0" ]
+check "other layout version: last_error names both versions (EPROTO)" \
+	grep -q "knows shared region version 99, not [0-9]* (-71)" \
+		$MK/instances/1/last_error
 $KEXEC -u --multikernel=1 >/dev/null
 
 # A panic in the spawned kernel: the host notices and takes the CPUs back.

@@ -1,6 +1,6 @@
-/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-#ifndef _UAPI_LINUX_MULTIKERNEL_H
-#define _UAPI_LINUX_MULTIKERNEL_H
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_MULTIKERNEL_WIRE_H
+#define _LINUX_MULTIKERNEL_WIRE_H
 
 /*
  * The region a multikernel host shares with each kernel it spawns: the
@@ -14,18 +14,36 @@
  *                               instance's console output (instance
  *                               writes, the host only reads)
  *
- * Either side may run a different kernel version: the layout is
- * versioned and a kernel refuses a version it does not know. Every
- * field is written by one side only and read by the other, which
- * treats what it finds as untrusted. See
+ * Either side may run a different kernel version. The version changes
+ * only when a kernel that knows an older one could not use the region
+ * at all; the first five fields of the header keep their places in
+ * every version, so that a spawned kernel can say which version it
+ * knows. Everything else that a newer kernel adds is a feature bit:
+ * the host offers the features it has, the spawned kernel takes those
+ * it knows as well, and both then use only what it took. Every field
+ * is written by one side only and read by the other, which treats
+ * what it finds as untrusted. See
  * Documentation/multikernel/messaging.rst.
+ *
+ * Only kernels read this layout: it is not user-space ABI. The
+ * selftests and the ring benchmark build kernel/multikernel/ring.c
+ * from the tree, with this header.
  */
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d	/* "MKSH" */
-#define MULTIKERNEL_SHARED_VERSION	6
+#define MULTIKERNEL_SHARED_VERSION	7
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
+
+/*
+ * Features (multikernel_shared_header.host_features, .features). Both
+ * apply to frames on MULTIKERNEL_CHAN_NET, in both directions.
+ */
+#define MULTIKERNEL_F_NET_CSUM	BIT(0)	/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+#define MULTIKERNEL_F_NET_GSO	BIT(1)	/* GSO frames; needs NET_CSUM */
+#define MULTIKERNEL_F_ALL	(MULTIKERNEL_F_NET_CSUM | MULTIKERNEL_F_NET_GSO)
 
 /* Ring data sizes: a power of two between these. */
 #define MULTIKERNEL_RING_MIN		(16 << 10)
@@ -62,7 +80,7 @@ enum multikernel_lockdown {
  * request, host writes): the same as the control message, for when that
  * waits in the ring behind messages nobody reads.
  */
-#define MULTIKERNEL_REQUEST_SHUTDOWN	(1U << 0)	/* power off */
+#define MULTIKERNEL_REQUEST_SHUTDOWN	BIT(0)	/* power off */
 
 /* Bytes of random seed the host gives the spawned kernel at each start. */
 #define MULTIKERNEL_SEED_SIZE		32
@@ -80,6 +98,13 @@ enum multikernel_exit {
  * @version:	%MULTIKERNEL_SHARED_VERSION (host)
  * @size:	size of the whole shared region (host)
  * @instance_id: the instance's ID (host)
+ * @peer_version: the version the spawned kernel knows, when it is not
+ *		@version (instance); the fields up to here are the same in
+ *		every version
+ * @host_features: the %MULTIKERNEL_F_* features the host has (host)
+ * @features:	those of @host_features the spawned kernel has as well
+ *		and uses (instance, before its hello); the host refuses an
+ *		instance that takes what it did not offer
  * @ring_size:	data bytes of each ring, a power of two between
  *		%MULTIKERNEL_RING_MIN and %MULTIKERNEL_RING_MAX (host)
  * @ring_offset: where each ring's &struct multikernel_ring starts,
@@ -92,7 +117,6 @@ enum multikernel_exit {
  *		locks itself down at least this far before it runs init
  * @request:	%MULTIKERNEL_REQUEST_* bits (host); the spawned kernel
  *		looks at them every second while it runs
- * @reserved:	zero
  * @heartbeat:	incremented by the spawned kernel every second while it
  *		runs (instance); a counter rather than a message, so that
  *		it gets through when the ring to the host is full
@@ -111,13 +135,15 @@ struct multikernel_shared_header {
 	__u32 version;
 	__u32 size;
 	__u32 instance_id;
+	__u32 peer_version;
+	__u32 host_features;
+	__u32 features;
 	__u32 ring_size;
 	__u32 ring_offset[2];
 	__u32 state;
 	__u32 nr_cpus;
 	__u32 lockdown;
 	__u32 request;
-	__u32 reserved;
 	__u64 heartbeat;
 	__u64 host_heartbeat;
 	__u8 rng_seed[MULTIKERNEL_SEED_SIZE];
@@ -256,4 +282,4 @@ struct multikernel_net_hdr {
 	__le32 frame_len;
 };
 
-#endif /* _UAPI_LINUX_MULTIKERNEL_H */
+#endif /* _LINUX_MULTIKERNEL_WIRE_H */
