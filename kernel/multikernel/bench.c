@@ -87,7 +87,7 @@ static u64 mk_pong_seq;
 static atomic64_t mk_sink_messages;
 
 /* The host: a PONG from an instance. */
-void mk_bench_pong(struct mk_link *l, const void *buf, u32 len)
+static void mk_bench_pong(struct mk_link *l, const void *buf, u32 len)
 {
 	u64 seq;
 
@@ -372,6 +372,7 @@ static int __init mk_bench_init(void)
 		return multikernel_register_handler(MULTIKERNEL_CHAN_BENCH,
 						    mk_bench_sink);
 	}
+	mk_lifecycle_set_pong(mk_bench_pong);
 	dir = debugfs_create_dir("multikernel", NULL);
 	debugfs_create_file("bench", 0600, dir, NULL, &mk_bench_fops);
 	return 0;

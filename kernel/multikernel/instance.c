@@ -256,7 +256,7 @@ struct mk_instance *mk_instance_get(unsigned int id)
 {
 	if (id < 1 || id > MK_MAX_INSTANCES)
 		return NULL;
-	/* Pairs with the release in mk_instances_init(). */
+	/* Pairs with the release in mk_instance_publish(). */
 	return smp_load_acquire(&mk_instances[id - 1]);
 }
 
@@ -418,83 +418,11 @@ out:
 }
 
 /**
- * mk_instance_control() - act on a command written to the state file
- * @mi:		the instance
- * @cmd:	"start", "stop" or "kill", trimmed
- *
- * Start returns once the spawned kernel's boot CPU runs; stop once it
- * has powered off and its CPUs are back; kill at once.
- *
- * Return: 0 or a negative errno.
+ * mk_instance_publish() - let lookups and doorbells find a new slot
+ * @mi:		the slot, whole, with its ID set
  */
-int mk_instance_control(struct mk_instance *mi, const char *cmd)
+void mk_instance_publish(struct mk_instance *mi)
 {
-	enum mk_state next;
-	enum mk_event ev;
-	int ret;
-
-	if (!strcmp(cmd, "start")) {
-		ev = MK_EV_START;
-	} else if (!strcmp(cmd, "stop")) {
-		ev = MK_EV_STOP;
-	} else if (!strcmp(cmd, "kill")) {
-		ev = MK_EV_KILL;
-	} else {
-		mutex_lock(&mk_lock);
-		mk_set_error(mi, -EINVAL, "state: unknown command '%.16s' (start, stop or kill)",
-			     cmd);
-		mutex_unlock(&mk_lock);
-		return -EINVAL;
-	}
-
-	mutex_lock(&mk_lock);
-	ret = mk_state_next(mi->state, ev, &next);
-	if (ret) {
-		mk_set_error(mi, ret, "cannot %s: instance is %s", cmd,
-			     mk_state_name(mi->state));
-		goto out;
-	}
-	switch (ev) {
-	case MK_EV_START:
-		ret = mk_lifecycle_start(mi);
-		break;
-	case MK_EV_STOP:
-		ret = mk_lifecycle_stop(mi);
-		break;
-	default:
-		ret = mk_lifecycle_kill(mi, "killed");
-		break;
-	}
-out:
-	mutex_unlock(&mk_lock);
-	return ret;
+	/* Pairs with the acquire in mk_instance_get(). */
+	smp_store_release(&mk_instances[mi->id - 1], mi);
 }
-
-static int __init mk_instances_init(void)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < MK_MAX_INSTANCES; i++) {
-		struct mk_instance *mi = kzalloc(sizeof(*mi), GFP_KERNEL);
-
-		/* Every user of a slot ID relies on the slot being there. */
-		if (!mi || !zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
-			panic("multikernel: no memory for instance slots\n");
-		mk_instance_kobj_init(mi);
-		mi->id = i + 1;
-		mi->state = MK_EMPTY;
-		snprintf(mi->mem_name, sizeof(mi->mem_name),
-			 "Multikernel instance %u", mi->id);
-		snprintf(mi->shared_name, sizeof(mi->shared_name),
-			 "Multikernel instance %u shared", mi->id);
-		ret = mk_lifecycle_init(mi);
-		if (ret)
-			panic("multikernel: cannot set up instance slot %u (%d)\n",
-			      mi->id, ret);
-		/* Whole before a doorbell or a lookup finds it. */
-		smp_store_release(&mk_instances[i], mi);
-	}
-	return 0;
-}
-core_initcall(mk_instances_init);

@@ -216,21 +216,19 @@ extern struct mutex mk_lock;
 
 struct mk_instance *mk_instance_get(unsigned int id);
 void mk_instance_free(struct kobject *kobj);
-void mk_instance_kobj_init(struct mk_instance *mi);
+void mk_instance_publish(struct mk_instance *mi);
 void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 	__printf(3, 4);
 int mk_instance_set_cpus(struct mk_instance *mi, const char *buf);
 int mk_instance_set_memory(struct mk_instance *mi, const char *buf);
-int mk_instance_control(struct mk_instance *mi, const char *cmd);
 
 /* Starting, stopping and watching spawned kernels (lifecycle.c). */
-int mk_lifecycle_start(struct mk_instance *mi);
-int mk_lifecycle_stop(struct mk_instance *mi);
-int mk_lifecycle_kill(struct mk_instance *mi, const char *why);
+int mk_instance_control(struct mk_instance *mi, const char *cmd);
 int mk_lifecycle_loaded(struct mk_instance *mi);
 void mk_lifecycle_unload(struct mk_instance *mi);
 void mk_wipe_mem(phys_addr_t start, u64 size);
-int mk_lifecycle_init(struct mk_instance *mi);
+typedef void mk_pong_fn(struct mk_link *l, const void *buf, u32 len);
+void mk_lifecycle_set_pong(mk_pong_fn *fn);
 ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len);
 struct mk_instance *mk_link_instance(struct mk_link *l);
 
@@ -243,12 +241,10 @@ bool mk_log_start(struct multikernel_shared_header *hdr, u32 size);
 
 /* Benchmarks (bench.c). */
 #ifdef CONFIG_MULTIKERNEL_BENCH
-void mk_bench_pong(struct mk_link *l, const void *buf, u32 len);
 u32 mk_bench_version(void);
 u32 mk_bench_features(void);
 void mk_probe_init(void);
 #else
-static inline void mk_bench_pong(struct mk_link *l, const void *buf, u32 len) { }
 static inline u32 mk_bench_version(void) { return MULTIKERNEL_SHARED_VERSION; }
 static inline u32 mk_bench_features(void) { return MULTIKERNEL_F_ALL; }
 #endif

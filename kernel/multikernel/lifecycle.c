@@ -34,6 +34,7 @@
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/suspend.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -282,7 +283,7 @@ static void mk_lost(struct mk_instance *mi, const char *why)
  *
  * Return: 0, or -EIO when a CPU was not confirmed reset ("failed").
  */
-int mk_lifecycle_kill(struct mk_instance *mi, const char *why)
+static int mk_lifecycle_kill(struct mk_instance *mi, const char *why)
 {
 	cancel_delayed_work(&mi->poll);
 	if (!mk_reclaim(mi)) {
@@ -489,21 +490,32 @@ static void mk_poll(struct work_struct *work)
 	mutex_unlock(&mk_lock);
 }
 
+static mk_pong_fn __rcu *mk_pong;
+
 /**
- * mk_host_control() - a control message from a spawned kernel
- * @l:		the link to it
- * @type:	a &enum multikernel_ctrl
- * @buf:	the payload, copied out of the ring
- * @len:	its length
+ * mk_lifecycle_set_pong() - take the answers to pings
+ * @fn:		called like a &struct mk_link_ops control handler, for
+ *		each %MULTIKERNEL_CTRL_PONG; NULL drops them
  *
- * Called with interrupts off: notes what the message says and has the
- * instance's poll act on it. A message the protocol does not have (an
- * unknown type, a wrong length) closes the link: the peer is broken or
- * hostile, and a stop will not ask it any more.
+ * For the benchmark, which pings instances from the host.
  */
-void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len)
+void mk_lifecycle_set_pong(mk_pong_fn *fn)
+{
+	rcu_assign_pointer(mk_pong, fn);
+}
+
+/*
+ * A control message from a spawned kernel, with interrupts off: notes
+ * what the message says and has the instance's poll act on it. A
+ * message the protocol does not have (an unknown type, a wrong length)
+ * closes the link: the peer is broken or hostile, and a stop will not
+ * ask it any more.
+ */
+static void mk_host_control(struct mk_link *l, u16 type, const void *buf,
+			    u32 len)
 {
 	struct mk_instance *mi = mk_link_instance(l);
+	mk_pong_fn *pong;
 	u32 val = 0;
 
 	if (len == sizeof(val))
@@ -534,7 +546,10 @@ void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 		spin_unlock(&mi->text_lock);
 		return;
 	case MULTIKERNEL_CTRL_PONG:
-		mk_bench_pong(l, buf, len);
+		/* The message core delivers under rcu_read_lock(). */
+		pong = rcu_dereference(mk_pong);
+		if (pong)
+			pong(l, buf, len);
 		return;
 	default:
 		goto bad;
@@ -548,6 +563,10 @@ bad:
 	mk_link_close(l, "malformed control message from it");
 	mod_delayed_work(system_unbound_wq, &mi->poll, 0);
 }
+
+static const struct mk_link_ops mk_host_link_ops = {
+	.control	= mk_host_control,
+};
 
 /* Map or unmap the instance's RAM in the host's direct map. */
 static int mk_protect(struct mk_instance *mi, bool protect)
@@ -630,7 +649,7 @@ static u32 mk_lockdown_level(void)
  * Return: 0 once its boot CPU was started, or a negative errno with
  * nothing changed.
  */
-int mk_lifecycle_start(struct mk_instance *mi)
+static int mk_lifecycle_start(struct mk_instance *mi)
 {
 	struct multikernel_kick kick = {
 		.id		= mi->id,
@@ -738,7 +757,7 @@ static void mk_stop_begin(struct mk_instance *mi)
  * -EIO when it crashed instead, -EINTR when a signal ended the wait (the
  * stop goes on).
  */
-int mk_lifecycle_stop(struct mk_instance *mi)
+static int mk_lifecycle_stop(struct mk_instance *mi)
 {
 	unsigned long starts = mi->starts;
 	int ret;
@@ -875,7 +894,7 @@ void mk_lifecycle_unload(struct mk_instance *mi)
  *
  * Return: 0 or -ENOMEM.
  */
-int mk_lifecycle_init(struct mk_instance *mi)
+static int mk_lifecycle_init(struct mk_instance *mi)
 {
 	INIT_DELAYED_WORK(&mi->poll, mk_poll);
 	INIT_WORK(&mi->reset, mk_reset_work);
@@ -883,7 +902,7 @@ int mk_lifecycle_init(struct mk_instance *mi)
 	/* A spawned kernel has no instances of its own to talk to. */
 	if (mk_spawned_id())
 		return 0;
-	return mk_link_init(&mi->link, mi->id);
+	return mk_link_init(&mi->link, mi->id, &mk_host_link_ops);
 }
 
 /**
@@ -1087,3 +1106,86 @@ static int __init mk_lifecycle_setup(void)
 	return ret;
 }
 device_initcall(mk_lifecycle_setup);
+
+/**
+ * mk_instance_control() - act on a command written to the state file
+ * @mi:		the instance
+ * @cmd:	"start", "stop" or "kill", trimmed
+ *
+ * Start returns once the spawned kernel's boot CPU runs; stop once it
+ * has powered off and its CPUs are back; kill at once.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mk_instance_control(struct mk_instance *mi, const char *cmd)
+{
+	enum mk_state next;
+	enum mk_event ev;
+	int ret;
+
+	if (!strcmp(cmd, "start")) {
+		ev = MK_EV_START;
+	} else if (!strcmp(cmd, "stop")) {
+		ev = MK_EV_STOP;
+	} else if (!strcmp(cmd, "kill")) {
+		ev = MK_EV_KILL;
+	} else {
+		mutex_lock(&mk_lock);
+		mk_set_error(mi, -EINVAL, "state: unknown command '%.16s' (start, stop or kill)",
+			     cmd);
+		mutex_unlock(&mk_lock);
+		return -EINVAL;
+	}
+
+	mutex_lock(&mk_lock);
+	ret = mk_state_next(mi->state, ev, &next);
+	if (ret) {
+		mk_set_error(mi, ret, "cannot %s: instance is %s", cmd,
+			     mk_state_name(mi->state));
+		goto out;
+	}
+	switch (ev) {
+	case MK_EV_START:
+		ret = mk_lifecycle_start(mi);
+		break;
+	case MK_EV_STOP:
+		ret = mk_lifecycle_stop(mi);
+		break;
+	default:
+		ret = mk_lifecycle_kill(mi, "killed");
+		break;
+	}
+out:
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
+static int __init mk_instances_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < MK_MAX_INSTANCES; i++) {
+		struct mk_instance *mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+
+		/* Every user of a slot ID relies on the slot being there. */
+		if (!mi || !zalloc_cpumask_var(&mi->cpus, GFP_KERNEL))
+			panic("multikernel: no memory for instance slots\n");
+		mi->id = i + 1;
+		mi->state = MK_EMPTY;
+		snprintf(mi->mem_name, sizeof(mi->mem_name),
+			 "Multikernel instance %u", mi->id);
+		snprintf(mi->shared_name, sizeof(mi->shared_name),
+			 "Multikernel instance %u shared", mi->id);
+		ret = mk_lifecycle_init(mi);
+		if (ret)
+			panic("multikernel: cannot set up instance slot %u (%d)\n",
+			      mi->id, ret);
+		/* Whole before a doorbell or a lookup finds it. */
+		if (!mk_spawned_id())
+			mk_link_publish(&mi->link);
+		mk_instance_publish(mi);
+	}
+	return 0;
+}
+core_initcall(mk_instances_init);

@@ -49,23 +49,58 @@ static multikernel_handler_t __rcu mk_handlers[MULTIKERNEL_NR_CHANNELS];
 static DEFINE_MUTEX(mk_handlers_lock);
 static ATOMIC_NOTIFIER_HEAD(mk_link_chain);
 static struct mk_link mk_host_link;
-static bool mk_host_link_ready;
 static struct workqueue_struct *mk_wq;
+static unsigned int mk_self_id __ro_after_init;
+
+/*
+ * The links by peer: on the host one per instance slot, in a spawned
+ * kernel only [0], its host. Entries are set once and never cleared.
+ */
+static struct mk_link *mk_links[MK_MAX_INSTANCES + 1];
+
+/**
+ * mk_set_self_id() - this kernel is a spawned one
+ * @id:		its instance ID, from the host's boot description
+ */
+void __init mk_set_self_id(unsigned int id)
+{
+	mk_self_id = id;
+}
+
+/**
+ * mk_spawned_id() - which kernel this is
+ *
+ * Return: 0 in the host, the instance ID in a spawned kernel.
+ */
+unsigned int mk_spawned_id(void)
+{
+	return mk_self_id;
+}
+
+/**
+ * mk_link_publish() - let doorbells and lookups find a link
+ * @l:		a link set up with mk_link_init(), for good
+ */
+void mk_link_publish(struct mk_link *l)
+{
+	/* Pairs with the acquire in mk_link_get(): whole before it is seen. */
+	smp_store_release(&mk_links[l->peer], l);
+}
 
 /**
  * mk_link_get() - the link to a peer
  * @peer:	an instance ID on the host, 0 (the host) in a spawned kernel
  *
- * Return: the link, or NULL when this kernel has none to @peer.
+ * Return: the link, or NULL when this kernel has none to @peer (yet: a
+ * doorbell may come before the links are set up, from an instance that
+ * outlived the kernel before this one).
  */
 struct mk_link *mk_link_get(unsigned int peer)
 {
-	struct mk_instance *mi;
-
-	if (mk_spawned_id())
-		return peer || !mk_host_link_ready ? NULL : &mk_host_link;
-	mi = mk_instance_get(peer);
-	return mi ? &mi->link : NULL;
+	if (peer > MK_MAX_INSTANCES)
+		return NULL;
+	/* Pairs with the release in mk_link_publish(). */
+	return smp_load_acquire(&mk_links[peer]);
 }
 
 /* Tell the devices over @l that it came up or went down. Any context. */
@@ -278,10 +313,10 @@ static void mk_deliver(struct mk_link *l, u32 len, bool *wake)
 	trace_multikernel_receive(l->peer, channel, type, len);
 	switch (channel) {
 	case MULTIKERNEL_CHAN_CONTROL:
-		if (l->peer)
-			mk_host_control(l, type, l->buf, len);
+		if (l->ops && l->ops->control)
+			l->ops->control(l, type, l->buf, len);
 		else
-			mk_spawned_control(l, type, l->buf, len);
+			atomic64_inc(&l->stats[MK_STAT_DROPS]);
 		return;
 	case MULTIKERNEL_CHAN_RAW:
 		/* The caller made sure a whole message fits. */
@@ -513,17 +548,12 @@ static void mk_doorbell_link(struct mk_link *l)
  */
 void multikernel_doorbell(void)
 {
-	unsigned int peer;
+	unsigned int peer, last = mk_self_id ? 0 : MK_MAX_INSTANCES;
 
-	if (mk_spawned_id()) {
-		if (mk_host_link_ready)
-			mk_doorbell_link(&mk_host_link);
-		return;
-	}
-	for (peer = 1; peer <= MK_MAX_INSTANCES; peer++) {
+	for (peer = 0; peer <= last; peer++) {
 		struct mk_link *l = mk_link_get(peer);
 
-		/* None before the slots are set up: nothing to look at. */
+		/* None before the links are set up: nothing to look at. */
 		if (l)
 			mk_doorbell_link(l);
 	}
@@ -694,10 +724,12 @@ EXPORT_SYMBOL_IF_KUNIT(mk_link_down);
  * mk_link_init() - set up a link slot at boot
  * @l:		the link
  * @peer:	the peer's instance ID, 0 for the host
+ * @ops:	what to do with control messages; NULL drops them
  *
  * Return: 0 or -ENOMEM.
  */
-int mk_link_init(struct mk_link *l, unsigned int peer)
+int mk_link_init(struct mk_link *l, unsigned int peer,
+		 const struct mk_link_ops *ops)
 {
 	int ret;
 
@@ -708,6 +740,7 @@ int mk_link_init(struct mk_link *l, unsigned int peer)
 			return -ENOMEM;
 	}
 	l->peer = peer;
+	l->ops = ops;
 	spin_lock_init(&l->tx_lock);
 	spin_lock_init(&l->rx_lock);
 	INIT_WORK(&l->work, mk_link_work);
@@ -747,14 +780,16 @@ EXPORT_SYMBOL_IF_KUNIT(mk_link_free);
  * @shared:	its mapping of the shared region
  * @size:	the region's size
  * @hwid:	the host CPU that takes doorbells
+ * @ops:	what to do with the host's control messages
  *
  * Return: the link, or an ERR_PTR().
  */
-struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
+struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid,
+				  const struct mk_link_ops *ops)
 {
 	int ret;
 
-	ret = mk_link_init(&mk_host_link, 0);
+	ret = mk_link_init(&mk_host_link, 0, ops);
 	if (ret)
 		return ERR_PTR(ret);
 	ret = mk_link_up(&mk_host_link, shared, size, hwid, false);
@@ -762,7 +797,7 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid)
 		mk_link_free(&mk_host_link);
 		return ERR_PTR(ret);
 	}
-	mk_host_link_ready = true;
+	mk_link_publish(&mk_host_link);
 	mk_link_notify(&mk_host_link, MULTIKERNEL_LINK_UP);
 	return &mk_host_link;
 }

@@ -41,12 +41,30 @@ enum mk_stat {
 	MK_NR_STATS
 };
 
+struct mk_link;
+
+/**
+ * struct mk_link_ops - what a link's owner does with what it receives
+ * @control:	a message on the control channel, copied out of the ring:
+ *		called with interrupts off and the link's receive lock
+ *		held, from the doorbell or the link's work; it must not
+ *		sleep or take mk_lock, and may send and close the link
+ *
+ * The host's instances and a spawned kernel's link to its host each
+ * have their own: the message core calls up only through it.
+ */
+struct mk_link_ops {
+	void (*control)(struct mk_link *l, u16 type, const void *buf, u32 len);
+};
+
 /**
  * struct mk_link - this kernel's end of the link to one peer
  * @peer:	the peer's instance ID; 0 is the host
+ * @ops:	the owner's handlers, fixed before the link first comes up
  * @hwid:	the peer CPU that takes this link's doorbells
  * @active:	the rings are set up and messages are dispatched
  * @connected:	the peer runs: sends are allowed
+ * @features:	the %MULTIKERNEL_F_* features both kernels use
  * @tx:		the ring to the peer
  * @rx:		the ring from the peer
  * @tx_lock:	serializes producers of @tx
@@ -73,6 +91,7 @@ enum mk_stat {
  */
 struct mk_link {
 	unsigned int peer;
+	const struct mk_link_ops *ops;
 	u32 hwid;
 	bool active;
 	bool connected;
@@ -94,7 +113,8 @@ struct mk_link {
 	atomic64_t stats[MK_NR_STATS];
 };
 
-int mk_link_init(struct mk_link *l, unsigned int peer);
+int mk_link_init(struct mk_link *l, unsigned int peer,
+		 const struct mk_link_ops *ops);
 void mk_link_free(struct mk_link *l);
 int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
 	       bool host);
@@ -108,7 +128,8 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 			const void *buf, u32 len);
 void mk_shared_layout(void *shared, u32 size, u32 ring_size);
 struct mk_link *mk_link_get(unsigned int peer);
-struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid);
+struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid,
+				  const struct mk_link_ops *ops);
 void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
 bool mk_link_writable(struct mk_link *l, u32 len, bool notify);
@@ -117,9 +138,8 @@ int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
 int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);
 void mk_link_consume_raw(struct mk_link *l, u32 gen);
 
-/* Control messages, by the side that receives them. */
-void mk_host_control(struct mk_link *l, u16 type, const void *buf, u32 len);
-void mk_spawned_control(struct mk_link *l, u16 type, const void *buf,
-			u32 len);
+void mk_link_publish(struct mk_link *l);
+void mk_set_self_id(unsigned int id);
+unsigned int mk_spawned_id(void);
 
 #endif /* _KERNEL_MULTIKERNEL_MSG_H */

@@ -375,7 +375,7 @@ static void ring_layout_test(struct kunit *test)
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, hdr);
 	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_EQ(test, mk_link_init(l, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_link_init(l, 0, NULL), 0);
 
 	mk_shared_layout(hdr, LSIZE, RSIZE);
 	KUNIT_EXPECT_EQ(test, hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE], 4096U);

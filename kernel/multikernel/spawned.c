@@ -204,16 +204,11 @@ void __init multikernel_spawned_init(unsigned int id, phys_addr_t shared,
 				     u64 size, u32 host_hwid)
 {
 	mk_id = id;
+	mk_set_self_id(id);
 	mk_shared_base = shared;
 	mk_shared_size = size;
 	mk_host_hwid = host_hwid;
 	mk_spawned_early(shared);
-}
-
-/* 0 in the host, the instance ID in a spawned kernel. */
-unsigned int mk_spawned_id(void)
-{
-	return mk_id;
 }
 
 /* Tell the host, from a CPU that may be the last one running. */
@@ -273,16 +268,12 @@ static void mk_heartbeat(struct work_struct *work)
 			      msecs_to_jiffies(MK_HEARTBEAT_MS));
 }
 
-/**
- * mk_spawned_control() - a control message from the host
- * @l:		the link to the host
- * @type:	a &enum multikernel_ctrl
- * @buf:	the payload, copied out of the ring
- * @len:	its length
- *
- * Called with interrupts off.
+/*
+ * A control message from the host, copied out of the ring; with
+ * interrupts off.
  */
-void mk_spawned_control(struct mk_link *l, u16 type, const void *buf, u32 len)
+static void mk_spawned_control(struct mk_link *l, u16 type, const void *buf,
+			       u32 len)
 {
 	switch (type) {
 	case MULTIKERNEL_CTRL_SHUTDOWN:
@@ -299,6 +290,10 @@ void mk_spawned_control(struct mk_link *l, u16 type, const void *buf, u32 len)
 			    type, len);
 	mk_link_close(l, "malformed control message from it");
 }
+
+static const struct mk_link_ops mk_spawned_link_ops = {
+	.control	= mk_spawned_control,
+};
 
 /**
  * mk_spawned_message() - send a line of text to the host
@@ -353,7 +348,8 @@ static int __init mk_spawned_map(void)
 		features &= ~MULTIKERNEL_F_NET_GSO;
 	WRITE_ONCE(hdr->features, features);
 	logging = mk_log_start(hdr, mk_shared_size);
-	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid);
+	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid,
+			      &mk_spawned_link_ops);
 	if (IS_ERR(l)) {
 		pr_err("instance %u: cannot use the rings in the shared region (%ld); no link to the host\n",
 		       mk_id, PTR_ERR(l));

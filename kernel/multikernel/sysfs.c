@@ -372,18 +372,6 @@ static const struct kobj_type mk_instance_ktype = {
 	.default_groups	= mk_instance_groups,
 };
 
-/**
- * mk_instance_kobj_init() - make a new slot's kobject own the slot
- * @mi:		the slot, from kzalloc()
- *
- * The slot table keeps the reference for as long as the kernel runs;
- * the last put would free the slot with mk_instance_free().
- */
-void mk_instance_kobj_init(struct mk_instance *mi)
-{
-	kobject_init(&mi->kobj, &mk_instance_ktype);
-}
-
 /* .../link/: the counters of a link to a peer. */
 
 static struct kobject *mk_kobj;
@@ -474,7 +462,12 @@ static int __init mk_sysfs_init(void)
 	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
 		struct mk_instance *mi = mk_instance_get(id);
 
-		/* The slot keeps the reference from mk_instance_kobj_init(). */
+		/*
+		 * The kobject owns the slot from here: the slot table keeps
+		 * this first reference for as long as the kernel runs; the
+		 * last put would free the slot with mk_instance_free().
+		 */
+		kobject_init(&mi->kobj, &mk_instance_ktype);
 		ret = kobject_add(&mi->kobj, mk_instances_kobj, "%u", id);
 		if (ret)
 			goto fail;
