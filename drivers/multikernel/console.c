@@ -219,24 +219,11 @@ static int __init mkcon_host_init(void)
 	ret = tty_register_driver(driver);
 	if (ret)
 		goto put_driver;
-	for (i = 0; i < MKCON_INSTANCES; i++) {
-		struct device *dev;
-
-		dev = tty_port_register_device(&mkcon_ports[i].port, driver, i,
-					       multikernel_device(i + 1));
-		if (IS_ERR(dev)) {
-			ret = PTR_ERR(dev);
-			goto unregister;
-		}
-	}
+	/* Each instance's tty comes when its function is probed. */
 	mkcon_driver = driver;
 	multikernel_register_notifier(&mkcon_link_nb);
 	return 0;
 
-unregister:
-	while (i--)
-		tty_unregister_device(driver, i);
-	tty_unregister_driver(driver);
 put_driver:
 	for (i = 0; i < MKCON_INSTANCES; i++)
 		tty_port_destroy(&mkcon_ports[i].port);
@@ -247,14 +234,12 @@ free_ports:
 	return ret;
 }
 
-/* Undoes a successful mkcon_host_init(). */
+/* Undoes a successful mkcon_host_init(), before any probe. */
 static void __init mkcon_host_exit(void)
 {
 	unsigned int i;
 
 	multikernel_unregister_notifier(&mkcon_link_nb);
-	for (i = 0; i < MKCON_INSTANCES; i++)
-		tty_unregister_device(mkcon_driver, i);
 	tty_unregister_driver(mkcon_driver);
 	for (i = 0; i < MKCON_INSTANCES; i++)
 		tty_port_destroy(&mkcon_ports[i].port);
@@ -317,15 +302,8 @@ static void mkcon_spawned_receive(const void *data, u32 len)
 
 static int __init mkcon_spawned_init(void)
 {
-	struct hvc_struct *hp;
-	int ret;
-
 	/* The console first, so that printk uses it once hvc0 is up. */
-	ret = hvc_instantiate(MKCON_VTERM, 0, &mkcon_hv_ops);
-	if (ret)
-		return -ENODEV;
-	hp = hvc_alloc(MKCON_VTERM, 0, &mkcon_hv_ops, MKCON_CHUNK);
-	return PTR_ERR_OR_ZERO(hp);
+	return hvc_instantiate(MKCON_VTERM, 0, &mkcon_hv_ops) ? -ENODEV : 0;
 }
 
 static void mkcon_receive(unsigned int peer, u16 type, const void *data,
@@ -341,6 +319,35 @@ static void mkcon_receive(unsigned int peer, u16 type, const void *data,
 	else
 		mkcon_host_receive(peer, data, len);
 }
+
+/*
+ * The "console" function of the link to a peer: on the host the
+ * instance's ttyMK<id>, in a spawned kernel hvc0's tty.
+ */
+static int mkcon_probe(struct multikernel_device *mdev)
+{
+	struct hvc_struct *hp;
+	struct device *dev;
+
+	if (multikernel_instance_id()) {
+		if (mdev->peer)
+			return -EINVAL;
+		hp = hvc_alloc(MKCON_VTERM, 0, &mkcon_hv_ops, MKCON_CHUNK);
+		return PTR_ERR_OR_ZERO(hp);
+	}
+	if (!mkcon_port(mdev->peer))
+		return -EINVAL;
+	dev = tty_port_register_device(&mkcon_port(mdev->peer)->port,
+				       mkcon_driver, mdev->peer - 1, &mdev->dev);
+	return PTR_ERR_OR_ZERO(dev);
+}
+
+static struct multikernel_driver mkcon_mk_driver = {
+	.probe	= mkcon_probe,
+	.driver	= {
+		.name	= "console",
+	},
+};
 
 static int __init mkcon_init(void)
 {
@@ -361,6 +368,8 @@ static int __init mkcon_init(void)
 				mkcon_host_exit();
 		}
 	}
+	if (!ret)
+		ret = multikernel_register_driver(&mkcon_mk_driver);
 	if (ret)
 		pr_err("cannot set up the console (%d)\n", ret);
 	return ret;

@@ -60,18 +60,15 @@ struct mknet_priv {
 	u8 *txbuf;
 };
 
-/* On the host, by instance ID - 1; in a spawned kernel, only [0]. */
-static struct net_device **mknet_devs;
-static unsigned int mknet_nr_devs;
+/* By peer, once probed: on the host the instances, in a spawned kernel [0]. */
+static struct net_device *mknet_devs[MKNET_INSTANCES + 1];
 
 static struct net_device *mknet_dev(unsigned int peer)
 {
-	if (!mknet_devs)
+	if (peer > MKNET_INSTANCES)
 		return NULL;
-	if (!multikernel_instance_id())
-		return peer >= 1 && peer <= mknet_nr_devs ?
-			mknet_devs[peer - 1] : NULL;
-	return peer ? NULL : mknet_devs[0];
+	/* Pairs with the release in mknet_probe(). */
+	return smp_load_acquire(&mknet_devs[peer]);
 }
 
 static_assert(offsetof(struct multikernel_net_hdr, reserved) ==
@@ -482,7 +479,7 @@ static void mknet_free(struct net_device *dev)
 	free_netdev(dev);
 }
 
-static struct net_device *mknet_create(unsigned int peer)
+static struct net_device *mknet_create(unsigned int peer, struct device *parent)
 {
 	unsigned int self = multikernel_instance_id();
 	struct mknet_priv *priv;
@@ -506,7 +503,7 @@ static struct net_device *mknet_create(unsigned int peer)
 	}
 	mknet_addr(addr, self ? self : peer, self);
 	eth_hw_addr_set(dev, addr);
-	SET_NETDEV_DEV(dev, multikernel_device(peer));
+	SET_NETDEV_DEV(dev, parent);
 	netif_carrier_off(dev);
 	ret = register_netdev(dev);
 	if (ret)
@@ -518,45 +515,49 @@ free:
 	return ERR_PTR(ret);
 }
 
+/* The "net" function of the link to a peer: its mk<peer>. */
+static int mknet_probe(struct multikernel_device *mdev)
+{
+	struct net_device *dev;
+
+	if (mdev->peer > MKNET_INSTANCES)
+		return -EINVAL;
+	dev = mknet_create(mdev->peer, &mdev->dev);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	dev_set_drvdata(&mdev->dev, dev);
+	/* Registered before the link's events and messages find it. */
+	smp_store_release(&mknet_devs[mdev->peer], dev);
+	/* A link that came up before the device was there. */
+	if (multikernel_connected(mdev->peer))
+		mknet_link(dev, true);
+	return 0;
+}
+
+static struct multikernel_driver mknet_driver = {
+	.probe	= mknet_probe,
+	.driver	= {
+		.name	= "net",
+	},
+};
+
 static int __init mknet_init(void)
 {
-	unsigned int i, n = multikernel_instance_id() ? 1 : MKNET_INSTANCES;
-	struct net_device *dev;
 	int ret;
 
-	mknet_devs = kcalloc(n, sizeof(*mknet_devs), GFP_KERNEL);
-	if (!mknet_devs)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		dev = mknet_create(multikernel_instance_id() ? 0 : i + 1);
-		if (IS_ERR(dev)) {
-			ret = PTR_ERR(dev);
-			goto undo;
-		}
-		mknet_devs[i] = dev;
-	}
 	ret = multikernel_register_handler(MULTIKERNEL_CHAN_NET, mknet_receive);
 	if (ret)
-		goto undo;
-	mknet_nr_devs = n;
+		goto fail;
 	multikernel_register_notifier(&mknet_link_nb);
-	/* A link that came up before the notifier was there. */
-	for (i = 0; i < n; i++) {
-		struct mknet_priv *priv = netdev_priv(mknet_devs[i]);
-
-		if (multikernel_connected(priv->peer))
-			mknet_link(mknet_devs[i], true);
+	ret = multikernel_register_driver(&mknet_driver);
+	if (ret) {
+		multikernel_unregister_notifier(&mknet_link_nb);
+		multikernel_unregister_handler(MULTIKERNEL_CHAN_NET);
+		goto fail;
 	}
 	return 0;
 
-undo:
-	while (i--)
-		unregister_netdev(mknet_devs[i]);
-	for (i = 0; i < n; i++)
-		if (mknet_devs[i])
-			mknet_free(mknet_devs[i]);
-	kfree(mknet_devs);
-	mknet_devs = NULL;
+fail:
 	pr_err("cannot set up the network link (%d)\n", ret);
 	return ret;
 }

@@ -7,12 +7,13 @@
 #define _LINUX_MULTIKERNEL_H
 
 #include <linux/compiler_types.h>
+#include <linux/device.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 
 struct cpumask;
-struct device;
 struct kimage;
+struct module;
 
 /* The longest payload multikernel_send_pieces() takes on any ring. */
 #define MULTIKERNEL_PIECES_MAX	((64 << 10) + 4096)
@@ -74,7 +75,38 @@ struct multikernel_kick {
 typedef void (*multikernel_handler_t)(unsigned int peer, u16 type,
 				      const void *data, u32 len);
 
+/**
+ * struct multikernel_device - a function of the link to one peer
+ * @dev:	its device on the "multikernel" bus, "<function>.<peer>",
+ *		a child of multikernel_device(@peer); what a driver makes
+ *		for the peer takes @dev as its parent
+ * @peer:	as for multikernel_send()
+ * @function:	what it is for, the name of the driver that binds to it:
+ *		"console" or "net"
+ */
+struct multikernel_device {
+	struct device dev;
+	unsigned int peer;
+	const char *function;
+};
+
+/**
+ * struct multikernel_driver - a driver of one function over the links
+ * @probe:	set up the function for @mdev->peer, in process context;
+ *		return 0 or a negative errno
+ * @driver:	the driver model's part; its name is the function's
+ */
+struct multikernel_driver {
+	int (*probe)(struct multikernel_device *mdev);
+	struct device_driver driver;
+};
+
+#define multikernel_register_driver(drv) \
+	__multikernel_register_driver(drv, THIS_MODULE)
+
 #ifdef CONFIG_MULTIKERNEL
+int __multikernel_register_driver(struct multikernel_driver *drv,
+				  struct module *owner);
 int multikernel_send(unsigned int peer, u16 channel, u16 type,
 		     const void *data, u32 len);
 int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
@@ -119,6 +151,12 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 void multikernel_kexec_end(unsigned long flags, int ret);
 void multikernel_kimage_init(struct kimage *image, unsigned long flags);
 #else
+static inline int __multikernel_register_driver(struct multikernel_driver *drv,
+						struct module *owner)
+{
+	return -ENODEV;
+}
+
 static inline int multikernel_send(unsigned int peer, u16 channel, u16 type,
 				   const void *data, u32 len)
 {

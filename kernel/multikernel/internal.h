@@ -222,6 +222,9 @@ void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 int mk_instance_set_cpus(struct mk_instance *mi, const char *buf);
 int mk_instance_set_memory(struct mk_instance *mi, const char *buf);
 
+/* The functions of each link, for drivers (bus.c). */
+int __init mk_bus_add_functions(unsigned int peer, struct device *parent);
+
 /* Starting, stopping and watching spawned kernels (lifecycle.c). */
 int mk_instance_control(struct mk_instance *mi, const char *cmd);
 int mk_lifecycle_loaded(struct mk_instance *mi);

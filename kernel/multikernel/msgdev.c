@@ -141,7 +141,7 @@ static int __init mk_msgdev_add(struct mk_link *l)
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	mk_devs[l->peer] = dev;
-	return 0;
+	return mk_bus_add_functions(l->peer, dev);
 }
 
 /**

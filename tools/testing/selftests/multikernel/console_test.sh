@@ -65,16 +65,19 @@ log_clean() {
 }
 
 echo "TAP version 13"
-echo "1..28"
+echo "1..29"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 
 check "a tty per instance slot: /dev/ttyMK1 and /dev/ttyMK2" \
 	[ -c /dev/ttyMK1 -a -c /dev/ttyMK2 ]
-check "sysfs: each under its instance's device" \
-	[ -d /sys/class/multikernel/multikernel1/ttyMK1 -a \
-	  -d /sys/class/multikernel/multikernel2/ttyMK2 ]
+check "sysfs: each under its instance's console function" \
+	[ -d /sys/class/multikernel/multikernel1/console.1/tty/ttyMK1 -a \
+	  -d /sys/class/multikernel/multikernel2/console.2/tty/ttyMK2 ]
+check "bus: the console driver bound to each console function by name" \
+	[ "$(basename "$(readlink /sys/bus/multikernel/devices/console.1/driver)")" = console -a \
+	  "$(basename "$(readlink /sys/bus/multikernel/devices/console.2/driver)")" = console ]
 check "load: succeeds" load 1 2-3 128M
 check "log: there and empty before the first start" \
 	[ -f $MK/instances/1/log -a "$(wc -c <$MK/instances/1/log)" = 0 ]

@@ -65,16 +65,21 @@ same_stream() {
 }
 
 echo "TAP version 13"
-echo "1..38"
+echo "1..40"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 
 check "an interface per instance slot: mk1 and mk2" \
 	[ -d /sys/class/net/mk1 -a -d /sys/class/net/mk2 ]
-check "sysfs: each under its instance's device" \
-	[ -d /sys/class/multikernel/multikernel1/net/mk1 -a \
-	  -d /sys/class/multikernel/multikernel2/net/mk2 ]
+check "sysfs: each under its instance's net function" \
+	[ -d /sys/class/multikernel/multikernel1/net.1/net/mk1 -a \
+	  -d /sys/class/multikernel/multikernel2/net.2/net/mk2 ]
+check "bus: the net driver bound to each instance's net function by name" \
+	[ "$(basename "$(readlink /sys/bus/multikernel/devices/net.1/driver)")" = net -a \
+	  "$(basename "$(readlink /sys/bus/multikernel/devices/net.2/driver)")" = net ]
+check "bus: the drivers cannot be unbound from sysfs" \
+	[ ! -e /sys/bus/multikernel/drivers/net/unbind ]
 check "MTU: 4000 by default" [ "$(cat /sys/class/net/mk1/mtu)" = 4000 ]
 err=$(ip link set mk1 mtu 4063 2>&1)
 check "MTU: over the largest refused (EINVAL)" \
