@@ -254,7 +254,7 @@ static void net_piece_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, c->msgs - 1);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	KUNIT_EXPECT_NULL(test, rx.skb);
-	KUNIT_EXPECT_EQ(test, skb->protocol, htons(ETH_P_IP));
+	KUNIT_EXPECT_EQ(test, ntohs(skb->protocol), ETH_P_IP);
 	KUNIT_EXPECT_EQ(test, (int)skb->pkt_type, PACKET_HOST);
 	KUNIT_ASSERT_EQ(test, skb->len, c->frame_len - ETH_HLEN);
 	copy = kunit_kzalloc(test, skb->len, GFP_KERNEL);

@@ -45,7 +45,11 @@
  */
 #define MK_LINGER_NS	(20 * NSEC_PER_USEC)
 
-static multikernel_handler_t __rcu mk_handlers[MULTIKERNEL_NR_CHANNELS];
+/* What multikernel_handler_t points to: sparse checks the __rcu on it. */
+typedef void mk_handler_fn(unsigned int peer, u16 type, const void *data,
+			   u32 len);
+static_assert(__same_type(mk_handler_fn *, multikernel_handler_t));
+static mk_handler_fn __rcu *mk_handlers[MULTIKERNEL_NR_CHANNELS];
 static DEFINE_MUTEX(mk_handlers_lock);
 static ATOMIC_NOTIFIER_HEAD(mk_link_chain);
 static struct mk_link mk_host_link;
