@@ -33,8 +33,8 @@ static void mk_instance_clear(struct mk_instance *mi)
 {
 	cpumask_clear(mi->cpus);
 	mi->mem_size = 0;
-	mi->kernel_size = 0;
-	mi->initrd_size = 0;
+	WRITE_ONCE(mi->kernel_size, 0);
+	WRITE_ONCE(mi->initrd_size, 0);
 	kfree(mi->cmdline);
 	mi->cmdline = NULL;
 }
@@ -317,8 +317,8 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 	if (image) {
 		mk_settle_load(mi, MK_EV_LOADED);
 		mi->loads++;
-		mi->kernel_size = image->kernel_buf_len;
-		mi->initrd_size = image->initrd_buf_len;
+		WRITE_ONCE(mi->kernel_size, image->kernel_buf_len);
+		WRITE_ONCE(mi->initrd_size, image->initrd_buf_len);
 		mi->last_error[0] = '\0';
 		pr_info("instance %u: loaded into [mem %pa-%pa]\n", mi->id,
 			&mi->mem.start, &mi->mem.end);

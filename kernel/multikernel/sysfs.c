@@ -196,7 +196,8 @@ static struct kobj_attribute mem_range_attr = __ATTR_RO_MODE(mem_range, 0400);
 static ssize_t image_size_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%zu\n", to_mi(kobj)->kernel_size);
+	/* Set and cleared under mk_lock by a load and an unload. */
+	return sysfs_emit(buf, "%zu\n", READ_ONCE(to_mi(kobj)->kernel_size));
 }
 
 static struct kobj_attribute image_size_attr = __ATTR_RO(image_size);
@@ -204,7 +205,7 @@ static struct kobj_attribute image_size_attr = __ATTR_RO(image_size);
 static ssize_t initrd_size_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%zu\n", to_mi(kobj)->initrd_size);
+	return sysfs_emit(buf, "%zu\n", READ_ONCE(to_mi(kobj)->initrd_size));
 }
 
 static struct kobj_attribute initrd_size_attr = __ATTR_RO(initrd_size);
