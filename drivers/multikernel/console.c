@@ -302,8 +302,16 @@ static void mkcon_spawned_receive(const void *data, u32 len)
 
 static int __init mkcon_spawned_init(void)
 {
+	struct hvc_struct *hp;
+	int ret;
+
 	/* The console first, so that printk uses it once hvc0 is up. */
-	return hvc_instantiate(MKCON_VTERM, 0, &mkcon_hv_ops) ? -ENODEV : 0;
+	ret = hvc_instantiate(MKCON_VTERM, 0, &mkcon_hv_ops);
+	if (ret)
+		return -ENODEV;
+	/* Also without a link: init's console is hvc0. */
+	hp = hvc_alloc(MKCON_VTERM, 0, &mkcon_hv_ops, MKCON_CHUNK);
+	return PTR_ERR_OR_ZERO(hp);
 }
 
 static void mkcon_receive(unsigned int peer, u16 type, const void *data,
@@ -322,19 +330,15 @@ static void mkcon_receive(unsigned int peer, u16 type, const void *data,
 
 /*
  * The "console" function of the link to a peer: on the host the
- * instance's ttyMK<id>, in a spawned kernel hvc0's tty.
+ * instance's ttyMK<id>. A spawned kernel's hvc0 is there from its init
+ * on, with or without a link, as init's console.
  */
 static int mkcon_probe(struct multikernel_device *mdev)
 {
-	struct hvc_struct *hp;
 	struct device *dev;
 
-	if (multikernel_instance_id()) {
-		if (mdev->peer)
-			return -EINVAL;
-		hp = hvc_alloc(MKCON_VTERM, 0, &mkcon_hv_ops, MKCON_CHUNK);
-		return PTR_ERR_OR_ZERO(hp);
-	}
+	if (multikernel_instance_id())
+		return mdev->peer ? -EINVAL : 0;
 	if (!mkcon_port(mdev->peer))
 		return -EINVAL;
 	dev = tty_port_register_device(&mkcon_port(mdev->peer)->port,
@@ -345,7 +349,8 @@ static int mkcon_probe(struct multikernel_device *mdev)
 static struct multikernel_driver mkcon_mk_driver = {
 	.probe	= mkcon_probe,
 	.driver	= {
-		.name	= "console",
+		.name		= "console",
+		.probe_type	= PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -368,8 +373,14 @@ static int __init mkcon_init(void)
 				mkcon_host_exit();
 		}
 	}
-	if (!ret)
+	if (!ret) {
 		ret = multikernel_register_driver(&mkcon_mk_driver);
+		/* The spawned kernel's hvc0 works on without it. */
+		if (ret && !multikernel_instance_id()) {
+			multikernel_unregister_handler(MULTIKERNEL_CHAN_CONSOLE);
+			mkcon_host_exit();
+		}
+	}
 	if (ret)
 		pr_err("cannot set up the console (%d)\n", ret);
 	return ret;

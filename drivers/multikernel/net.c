@@ -283,6 +283,8 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 	priv = netdev_priv(dev);
 	spin_lock(&priv->rx_lock);
 	if (netif_running(dev)) {
+		/* Set at the peer's hello, before the messages after it. */
+		priv->rx.features = multikernel_peer_features(peer);
 		skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
 	} else {
 		/* Down: nothing would take it. */
@@ -312,8 +314,18 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct mknet_priv *priv = netdev_priv(dev);
 	struct multikernel_net_hdr *hdr = (void *)priv->txbuf;
 	u32 len = sizeof(*hdr) + skb->len;
+	u32 agreed;
 	int ret;
 
+	/*
+	 * The stack completed what the peer did not agree to, unless the
+	 * frame was checked under an earlier run's features (a requeue).
+	 */
+	agreed = multikernel_peer_features(priv->peer);
+	if ((skb_is_gso(skb) && !(agreed & MULTIKERNEL_F_NET_GSO)) ||
+	    (skb->ip_summed == CHECKSUM_PARTIAL &&
+	     !(agreed & MULTIKERNEL_F_NET_CSUM) && skb_checksum_help(skb)))
+		goto drop;
 	memset(hdr, 0, sizeof(*hdr));
 	if (skb->len > MKNET_GSO_FRAME_MAX ||
 	    virtio_net_hdr_from_skb(skb, (struct virtio_net_hdr *)hdr, true,
@@ -406,7 +418,6 @@ static void mknet_link(struct net_device *dev, bool up)
 	/* A frame cut short by the peer's end never completes. */
 	spin_lock_irqsave(&priv->rx_lock, flags);
 	mknet_rx_reset(&priv->rx);
-	priv->rx.features = up ? multikernel_peer_features(priv->peer) : 0;
 	spin_unlock_irqrestore(&priv->rx_lock, flags);
 	if (up) {
 		netif_carrier_on(dev);
@@ -537,7 +548,8 @@ static int mknet_probe(struct multikernel_device *mdev)
 static struct multikernel_driver mknet_driver = {
 	.probe	= mknet_probe,
 	.driver	= {
-		.name	= "net",
+		.name		= "net",
+		.probe_type	= PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 

@@ -279,6 +279,40 @@ static void net_piece_test(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A frame that uses an offload the kernels did not agree on is dropped
+ * on its way in, whole, even when it is well formed.
+ */
+static void net_piece_unagreed_test(struct kunit *test)
+{
+	static const struct piece_case csum = {
+		.frame_len = 100, .flags = CSUM, .csum_start = 34,
+		.csum_offset = 16,
+	};
+	struct net_device *dev = test_dev(test);
+	struct mknet_rx rx = { .features = MULTIKERNEL_F_NET_GSO };
+	const char *reason;
+	struct sk_buff *skb;
+	u8 *a;
+
+	a = test_frame(test, dev, &csum);
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME, a,
+			     HDR + csum.frame_len,
+			     &reason);
+	KUNIT_EXPECT_NULL(test, skb);
+	KUNIT_EXPECT_NOT_NULL(test, reason);
+	KUNIT_EXPECT_NULL(test, rx.skb);
+	kfree_skb(skb);
+
+	rx.features = MULTIKERNEL_F_NET_CSUM;
+	skb = mknet_rx_piece(dev, &rx, MULTIKERNEL_NET_FRAME, a,
+			     HDR + csum.frame_len,
+			     &reason);
+	KUNIT_EXPECT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_NULL(test, reason);
+	kfree_skb(skb);
+}
+
 /* After a frame cut short, the next whole one is taken as it is. */
 static void net_piece_recover_test(struct kunit *test)
 {
@@ -369,6 +403,7 @@ static void net_addr_test(struct kunit *test)
 static struct kunit_case net_test_cases[] = {
 	KUNIT_CASE_PARAM(net_hdr_check_test, hdr_gen_params),
 	KUNIT_CASE_PARAM(net_piece_test, piece_gen_params),
+	KUNIT_CASE(net_piece_unagreed_test),
 	KUNIT_CASE(net_piece_recover_test),
 	KUNIT_CASE(net_addr_test),
 	{}

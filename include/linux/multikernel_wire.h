@@ -16,9 +16,9 @@
  *
  * Either side may run a different kernel version. The version changes
  * only when a kernel that knows an older one could not use the region
- * at all; the first five fields of the header keep their places in
- * every version, so that a spawned kernel can say which version it
- * knows. Everything else that a newer kernel adds is a feature bit:
+ * at all; from version 7 on, the first five fields of the header keep
+ * their places in every version, so that a spawned kernel can say which
+ * version it knows. Everything else that a newer kernel adds is a feature bit:
  * the host offers the features it has, the spawned kernel takes those
  * it knows as well, and both then use only what it took. Every field
  * is written by one side only and read by the other, which treats

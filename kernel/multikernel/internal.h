@@ -145,6 +145,8 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  *		multikernel_peer_state
  * @peer_cpus:	CPUs it had online at hello
  * @features:	the %MULTIKERNEL_F_* features its kernel took at hello
+ * @hello_features: what the header said they were when the hello was
+ *		dispatched
  * @hb_seen:	its heartbeat counter when last read
  * @hb_time:	jiffies when it last changed
  * @text_lock:	protects @text and @text_len
@@ -190,6 +192,7 @@ struct mk_instance {
 	u32 peer_state;
 	u32 peer_cpus;
 	u32 features;
+	u32 hello_features;
 	u64 hb_seen;
 	unsigned long hb_time;
 	spinlock_t text_lock;	/* protects text and text_len */

@@ -333,7 +333,8 @@ static bool mk_wrong_version(struct mk_instance *mi)
 /* Hello: the features it took, from those that the host offered. */
 static bool mk_take_features(struct mk_instance *mi)
 {
-	u32 taken = READ_ONCE(mi->hdr->features);
+	/* As the hello found them: the header may say otherwise by now. */
+	u32 taken = READ_ONCE(mi->hello_features);
 
 	/* What mk_shared_layout() offered, not what the header says now. */
 	if (mk_features_valid(MULTIKERNEL_F_ALL, taken)) {
@@ -443,7 +444,7 @@ static void mk_poll(struct work_struct *work)
 			arch_multikernel_kick_done(mi->id);
 			mi->hb_seen = READ_ONCE(mi->hdr->heartbeat);
 			mi->hb_time = jiffies;
-			mk_link_connect(&mi->link, mi->features);
+			mk_link_connect(&mi->link);
 			mk_settle(mi, MK_EV_HELLO);
 			pr_info("instance %u: running on CPUs %*pbl, up in %llu ms\n",
 				mi->id, cpumask_pr_args(mi->cpus),
@@ -515,8 +516,8 @@ static void mk_host_control(struct mk_link *l, u16 type, const void *buf,
 			    u32 len)
 {
 	struct mk_instance *mi = mk_link_instance(l);
+	u32 val = 0, features;
 	mk_pong_fn *pong;
-	u32 val = 0;
 
 	if (len == sizeof(val))
 		memcpy(&val, buf, sizeof(val));
@@ -526,6 +527,14 @@ static void mk_host_control(struct mk_link *l, u16 type, const void *buf,
 			goto bad;
 		WRITE_ONCE(mi->hello_ns, ktime_get_ns());
 		WRITE_ONCE(mi->peer_cpus, val);
+		/*
+		 * Every message after the hello is taken with the features
+		 * it took; the poll refuses the start when they are wrong.
+		 */
+		features = READ_ONCE(mi->hdr->features);
+		WRITE_ONCE(mi->hello_features, features);
+		if (mk_features_valid(MULTIKERNEL_F_ALL, features))
+			mk_link_set_features(l, features);
 		/* Pairs with the acquire in mk_peer_state(). */
 		smp_store_release(&mi->peer_state, MULTIKERNEL_PEER_RUNNING);
 		break;
@@ -692,6 +701,7 @@ static int mk_lifecycle_start(struct mk_instance *mi)
 	WRITE_ONCE(mi->peer_state, MULTIKERNEL_PEER_BOOTING);
 	mi->link_closed = false;
 	mi->features = 0;
+	mi->hello_features = 0;
 	mi->text_len = 0;
 	/* The spawned kernel looks at the rest once it sees the magic. */
 	smp_store_release(&hdr->magic, MULTIKERNEL_SHARED_MAGIC);

@@ -650,8 +650,8 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 	for (i = 0; i < MK_NR_STATS; i++)
 		atomic64_set(&l->stats[i], 0);
 	l->connected = !host;
-	/* A spawned kernel wrote them itself; the host learns them at hello. */
-	l->features = host ? 0 : READ_ONCE(hdr->features);
+	/* Until the peer's hello, or mk_host_link_init(), says which. */
+	l->features = 0;
 	/* Pairs with the acquire in mk_doorbell_link(). */
 	smp_store_release(&l->active, true);
 	spin_unlock(&l->tx_lock);
@@ -678,17 +678,28 @@ bool mk_features_valid(u32 offered, u32 taken)
 EXPORT_SYMBOL_IF_KUNIT(mk_features_valid);
 
 /**
+ * mk_link_set_features() - the features both kernels use on a link
+ * @l:		the link, active
+ * @features:	the %MULTIKERNEL_F_* features, checked with
+ *		mk_features_valid()
+ *
+ * On the host, called where the peer's hello is dispatched, so that
+ * every message after it is taken with them. Any context.
+ */
+void mk_link_set_features(struct mk_link *l, u32 features)
+{
+	WRITE_ONCE(l->features, features);
+}
+
+/**
  * mk_link_connect() - the peer said hello: allow sends
  * @l:		the link
- * @features:	the %MULTIKERNEL_F_* features both sides use, checked
- *		with mk_features_valid()
  */
-void mk_link_connect(struct mk_link *l, u32 features)
+void mk_link_connect(struct mk_link *l)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
-	WRITE_ONCE(l->features, features);
 	l->connected = true;
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	wake_up_interruptible(&l->tx_wq);
@@ -785,11 +796,12 @@ EXPORT_SYMBOL_IF_KUNIT(mk_link_free);
  * @size:	the region's size
  * @hwid:	the host CPU that takes doorbells
  * @ops:	what to do with the host's control messages
+ * @features:	the %MULTIKERNEL_F_* features this kernel took
  *
  * Return: the link, or an ERR_PTR().
  */
 struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid,
-				  const struct mk_link_ops *ops)
+				  const struct mk_link_ops *ops, u32 features)
 {
 	int ret;
 
@@ -801,6 +813,7 @@ struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid,
 		mk_link_free(&mk_host_link);
 		return ERR_PTR(ret);
 	}
+	mk_link_set_features(&mk_host_link, features);
 	mk_link_publish(&mk_host_link);
 	mk_link_notify(&mk_host_link, MULTIKERNEL_LINK_UP);
 	return &mk_host_link;
@@ -969,13 +982,14 @@ EXPORT_SYMBOL_GPL(multikernel_connected);
  * and refuses what arrives beyond it. Any context.
  *
  * Return: the %MULTIKERNEL_F_* features of include/linux/multikernel_wire.h
- * in use on the link to @peer; 0 while it is not connected.
+ * in use on the link to @peer: from its hello on; 0 before and while
+ * the link is down.
  */
 u32 multikernel_peer_features(unsigned int peer)
 {
 	struct mk_link *l = mk_link_get(peer);
 
-	return multikernel_connected(peer) ? READ_ONCE(l->features) : 0;
+	return l && READ_ONCE(l->active) ? READ_ONCE(l->features) : 0;
 }
 EXPORT_SYMBOL_GPL(multikernel_peer_features);
 

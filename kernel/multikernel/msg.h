@@ -118,7 +118,8 @@ int mk_link_init(struct mk_link *l, unsigned int peer,
 void mk_link_free(struct mk_link *l);
 int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
 	       bool host);
-void mk_link_connect(struct mk_link *l, u32 features);
+void mk_link_connect(struct mk_link *l);
+void mk_link_set_features(struct mk_link *l, u32 features);
 bool mk_features_valid(u32 offered, u32 taken);
 void mk_link_down(struct mk_link *l);
 void mk_link_close(struct mk_link *l, const char *why);
@@ -129,7 +130,7 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 void mk_shared_layout(void *shared, u32 size, u32 ring_size);
 struct mk_link *mk_link_get(unsigned int peer);
 struct mk_link *mk_host_link_init(void *shared, u32 size, u32 hwid,
-				  const struct mk_link_ops *ops);
+				  const struct mk_link_ops *ops, u32 features);
 void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
 bool mk_link_writable(struct mk_link *l, u32 len, bool notify);

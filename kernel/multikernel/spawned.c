@@ -349,7 +349,7 @@ static int __init mk_spawned_map(void)
 	WRITE_ONCE(hdr->features, features);
 	logging = mk_log_start(hdr, mk_shared_size);
 	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid,
-			      &mk_spawned_link_ops);
+			      &mk_spawned_link_ops, features);
 	if (IS_ERR(l)) {
 		pr_err("instance %u: cannot use the rings in the shared region (%ld); no link to the host\n",
 		       mk_id, PTR_ERR(l));
