@@ -11,7 +11,7 @@
 CFG=${CFG:-debug}
 T=${T:-}
 BOOTS=${BOOTS:-}
-TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+TEST_TIMEOUT=${TEST_TIMEOUT:-1200}
 R=$B/results
 rm -rf "$R"
 mkdir -p "$R" "$B/logs"
@@ -288,7 +288,7 @@ rc=0
 	echo "Wall time per step (s):"
 	awk -F'\t' -v par="$PAR" '{ printf "  %-40s %5d\n", $1, $2; t += $2 } END { printf "  %-40s %5d\n", "sum (boots ran " par " at a time)", t }' "$R/times"
 	if [ -f "$R/silence" ]; then
-		echo "Longest quiet console stretch per boot (s; the watchdog fires at ${WATCHDOG:-300}):"
+		echo "Longest quiet console stretch per boot (s; the watchdog fires at ${WATCHDOG:-600}):"
 		awk -F'\t' '{ printf "  %-40s %5d\n", $1, $2 }' "$R/silence"
 	fi
 	tail -n 1 "$R/table"
