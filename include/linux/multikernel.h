@@ -150,6 +150,7 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			    unsigned long cmdline_len, struct kimage ***dest);
 void multikernel_kexec_end(unsigned long flags, int ret);
 void multikernel_kimage_init(struct kimage *image, unsigned long flags);
+int multikernel_kexec_post_load(struct kimage *image);
 #else
 static inline int __multikernel_register_driver(struct multikernel_driver *drv,
 						struct module *owner)
@@ -228,6 +229,10 @@ static inline int multikernel_kexec_begin(unsigned long flags,
 static inline void multikernel_kexec_end(unsigned long flags, int ret) { }
 static inline void multikernel_kimage_init(struct kimage *image,
 					   unsigned long flags) { }
+static inline int multikernel_kexec_post_load(struct kimage *image)
+{
+	return 0;
+}
 #endif
 
 #endif /* _LINUX_MULTIKERNEL_H */

@@ -18,6 +18,9 @@
  *   echo "fail_reset CPU" > /sys/kernel/debug/multikernel/bench
  *	the next reset of CPU is taken as unconfirmed, as if it had not
  *	taken its INIT: its instance ends "failed"
+ *   echo "corrupt_copy ID" > /sys/kernel/debug/multikernel/bench
+ *	change a byte of the host's copy of instance ID's image, which
+ *	the next restart must refuse to put back
  *   cat /sys/kernel/debug/multikernel/bench
  *	the results of the last run, one "name value" per line
  *
@@ -330,6 +333,8 @@ static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
 		ret = a < nr_cpu_ids ? 0 : -EINVAL;
 		if (!ret)
 			mk_lifecycle_fail_reset(a);
+	} else if (sscanf(cmd, "corrupt_copy %u", &a) == 1) {
+		ret = mk_lifecycle_corrupt_copy(a);
 	} else if (sscanf(cmd, "broadcast %u", &a) == 1) {
 		ret = !a || a > MK_BENCH_MAX ? -EINVAL : mk_bench_broadcast(a);
 	} else {

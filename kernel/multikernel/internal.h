@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/multikernel_wire.h>
+#include <crypto/sha2.h>
 
 #include "msg.h"
 
@@ -120,6 +121,11 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @hdr:	the host's mapping of the start of @shared
  * @segs:	pristine copies of the image's segments, to start it again
  * @nr_segs:	entries in @segs
+ * @digest:	SHA-256 of @segs' contents when they were taken, checked
+ *		before they are written back
+ * @quiet_purgatory: from multikernel_kexec_post_load() until the load
+ *		ends, the purgatory segment for restarts, or NULL
+ * @quiet_purgatory_seg: its index among the segments
  * @started:	the loaded image has run since it was copied in
  * @pristine:	@ram holds nothing but the image as loaded: a start need
  *		not wipe it and put the image back first
@@ -172,6 +178,9 @@ struct mk_instance {
 	struct multikernel_shared_header *hdr;
 	struct mk_segment *segs;
 	unsigned int nr_segs;
+	u8 digest[SHA256_DIGEST_SIZE];
+	void *quiet_purgatory;
+	unsigned int quiet_purgatory_seg;
 	bool started;
 	bool pristine;
 	struct work_struct reset;
@@ -261,5 +270,6 @@ int mk_spawned_message(const char *buf, size_t len);
 u32 mk_spawned_seed_print(void);
 long mk_spawned_hostile(const char *cmd);
 void mk_lifecycle_fail_reset(int cpu);
+int mk_lifecycle_corrupt_copy(unsigned int id);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

@@ -18,6 +18,7 @@
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <crypto/sha2.h>
 
 #include "../kexec_internal.h"
 #include "internal.h"
@@ -258,6 +259,92 @@ int multikernel_image_info(struct kimage *image,
 	return 0;
 }
 
+/**
+ * multikernel_kexec_post_load() - keep a purgatory for restarts
+ * @image:	an instance's image, its segments loaded and purgatory's
+ *		digest stored, before kexec_file frees purgatory's
+ *		section headers
+ *
+ * Before the new kernel runs, purgatory hashes every segment, up to its
+ * memsz, against the digest taken at load: to catch memory that changed
+ * since. A restart runs an image the host has just written back from
+ * its own copy, after checking that copy against a digest of its own
+ * (see mk_restore_image()), so hashing it again is wasted, and it is
+ * most of a restart's time under emulation. Keep, for restarts, a copy
+ * of the purgatory segment whose list of regions to hash is empty and
+ * whose digest is that of nothing. The first start after a load runs
+ * the purgatory that checks everything.
+ *
+ * Return: 0, or -ENOMEM. A purgatory without those symbols is left to
+ * check everything on every start.
+ */
+int multikernel_kexec_post_load(struct kimage *image)
+{
+#ifdef CONFIG_ARCH_SUPPORTS_KEXEC_PURGATORY
+	struct purgatory_info *pi = &image->purgatory_info;
+	const size_t rsize = KEXEC_SEGMENT_MAX * sizeof(struct kexec_sha_region);
+	u8 digest[SHA256_DIGEST_SIZE], none[SHA256_DIGEST_SIZE];
+	struct kexec_sha_region *regions;
+	struct kexec_segment *ks = NULL;
+	struct mk_instance *mi;
+	unsigned int i;
+	void *copy;
+	int ret;
+
+	if (image->type != KEXEC_TYPE_MULTIKERNEL || !image->mk_mem ||
+	    !pi->purgatory_buf)
+		return 0;
+	mi = container_of(image->mk_mem, struct mk_instance, ram);
+	for (i = 0; i < image->nr_segments; i++) {
+		if (image->segment[i].kbuf == pi->purgatory_buf) {
+			ks = &image->segment[i];
+			break;
+		}
+	}
+	if (!ks)
+		return 0;
+
+	regions = kvzalloc(2 * rsize, GFP_KERNEL);
+	if (!regions)
+		return -ENOMEM;
+	/* Set the quiet values, copy the segment, put the real ones back. */
+	ret = kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+					     regions + KEXEC_SEGMENT_MAX, rsize,
+					     true);
+	if (!ret)
+		ret = kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
+						     digest, sizeof(digest), true);
+	if (ret) {
+		pr_warn("instance %u: purgatory has no digest to skip; every start checks the image\n",
+			mi->id);
+		ret = 0;
+		goto out;
+	}
+	sha256(NULL, 0, none);
+	kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+				       regions, rsize, false);
+	kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
+				       none, sizeof(none), false);
+	copy = kvmemdup(ks->kbuf, ks->bufsz, GFP_KERNEL);
+	kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+				       regions + KEXEC_SEGMENT_MAX, rsize, false);
+	kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
+				       digest, sizeof(digest), false);
+	if (!copy) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* The instance is "loading": nothing else looks at these. */
+	mi->quiet_purgatory = copy;
+	mi->quiet_purgatory_seg = i;
+out:
+	kvfree(regions);
+	return ret;
+#else
+	return 0;
+#endif
+}
+
 /* A load that began ends: loaded, or empty again. */
 static void mk_settle_load(struct mk_instance *mi, enum mk_event ev)
 {
@@ -338,5 +425,7 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 			mk_set_error(mi, ret, "cannot load: %s", mk_load_error(ret));
 		}
 	}
+	kvfree(mi->quiet_purgatory);
+	mi->quiet_purgatory = NULL;
 	mutex_unlock(&mk_lock);
 }

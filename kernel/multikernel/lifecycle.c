@@ -126,6 +126,31 @@ void mk_lifecycle_fail_reset(int cpu)
 	mutex_unlock(&mk_lock);
 }
 
+/**
+ * mk_lifecycle_corrupt_copy() - change a byte of an instance's saved image
+ * @id:		the instance
+ *
+ * For the selftests: the next time the host puts the image back, it
+ * must find that its copy changed and refuse to start it.
+ *
+ * Return: 0, -EINVAL for no such instance, -ENOENT if it holds no image.
+ */
+int mk_lifecycle_corrupt_copy(unsigned int id)
+{
+	struct mk_instance *mi = mk_instance_get(id);
+	int ret = -ENOENT;
+
+	if (!mi)
+		return -EINVAL;
+	mutex_lock(&mk_lock);
+	if (mi->nr_segs && mi->segs[0].bufsz) {
+		((u8 *)mi->segs[0].buf)[mi->segs[0].bufsz / 2] ^= 0x5a;
+		ret = 0;
+	}
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+
 static bool mk_reset_fails(unsigned int cpu)
 {
 	if (mk_fail_reset_cpu != (int)cpu)
@@ -595,15 +620,44 @@ static int mk_protect(struct mk_instance *mi, bool protect)
 	return 0;
 }
 
+/* SHA-256 of the host's copy of the image, a piece at a time. */
+static void mk_image_digest(struct mk_instance *mi, u8 *digest)
+{
+	struct sha256_state sctx;
+	unsigned int i;
+	size_t done, n;
+
+	sha256_init(&sctx);
+	for (i = 0; i < mi->nr_segs; i++) {
+		struct mk_segment *s = &mi->segs[i];
+
+		for (done = 0; done < s->bufsz; done += n) {
+			n = min_t(size_t, s->bufsz - done, SZ_2M);
+			sha256_update(&sctx, s->buf + done, n);
+			cond_resched();
+		}
+	}
+	sha256_final(&sctx, digest);
+}
+
 /*
  * After a run: the last run's RAM is zeroed and the image copied in as
  * it was loaded, so that the next run reads nothing the last one wrote.
+ * The copy is checked first, which is why the purgatory it puts back
+ * checks nothing (multikernel_kexec_post_load()).
  */
 static int mk_restore_image(struct mk_instance *mi)
 {
+	u8 digest[SHA256_DIGEST_SIZE];
 	unsigned int i;
 	int ret;
 
+	mk_image_digest(mi, digest);
+	if (memcmp(digest, mi->digest, sizeof(digest))) {
+		pr_err("instance %u: the host's copy of its image changed since the load\n",
+		       mi->id);
+		return -EBADMSG;
+	}
 	/* Unmapped, it cannot be written: the start that needs it fails. */
 	ret = mk_protect(mi, false);
 	if (ret)
@@ -685,7 +739,10 @@ static int mk_lifecycle_start(struct mk_instance *mi)
 
 	mk_reset_wait(mi);
 	ret = mi->pristine ? 0 : mk_restore_image(mi);
-	if (ret) {
+	if (ret == -EBADMSG) {
+		mk_set_error(mi, ret, "cannot start: its saved image changed; load it again");
+		goto undo;
+	} else if (ret) {
 		mk_set_error(mi, ret, "cannot start: its memory cannot be mapped to be wiped");
 		goto undo;
 	}
@@ -842,6 +899,12 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 		s->mem = ks->mem;
 		s->memsz = ks->memsz;
 		s->bufsz = min(ks->bufsz, ks->memsz);
+		if (mi->quiet_purgatory && i == mi->quiet_purgatory_seg) {
+			/* Restarts run the purgatory that checks nothing. */
+			s->buf = mi->quiet_purgatory;
+			mi->quiet_purgatory = NULL;
+			continue;
+		}
 		s->buf = kvmalloc(s->bufsz, GFP_KERNEL);
 		if (!s->buf) {
 			mi->nr_segs = i;
@@ -851,6 +914,7 @@ int mk_lifecycle_loaded(struct mk_instance *mi)
 		memcpy(s->buf, phys_to_virt(s->mem), s->bufsz);
 	}
 	mi->nr_segs = image->nr_segments;
+	mk_image_digest(mi, mi->digest);
 	mi->started = false;
 	mi->pristine = true;
 	mi->hdr = phys_to_virt(mi->shared.start);

@@ -38,7 +38,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=62
+plan=67
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -289,6 +289,33 @@ check "other layout version: crashed, CPUs back" \
 check "other layout version: last_error names both versions (EPROTO)" \
 	grep -q "knows shared region version 99, not [0-9]* (-71)" \
 		$MK/instances/1/last_error
+$KEXEC -u --multikernel=1 >/dev/null
+
+# A restart runs a purgatory that checks nothing: the host checks its
+# own copy of the image before it puts it back, and refuses a changed
+# one.
+load 1 2-3 256M
+free_copy=$(cat $MK/pool_free)
+put_ok 1 state start
+wait_state 1 running
+echo "corrupt_copy 1" >$BENCH
+put_ok 1 state stop
+check "changed copy: a restart is refused with EBADMSG" \
+	[ "$(put 1 state start)" = "Bad message" ]
+check "changed copy: last_error says why" \
+	grep -q "its saved image changed" $MK/instances/1/last_error
+check "changed copy: the log says why" \
+	logged "instance 1: the host's copy of its image changed since the load"
+check "changed copy: stopped, CPUs and pool as when loaded" \
+	is_back 1 "$free_copy"
+$KEXEC -u --multikernel=1 >/dev/null
+load 1 2-3 256M
+put_ok 1 state start
+wait_state 1 running
+put_ok 1 state stop
+check "changed copy: a new load restarts" \
+	eval 'put_ok 1 state start && wait_state 1 running'
+put_ok 1 state stop
 $KEXEC -u --multikernel=1 >/dev/null
 
 # A panic in the spawned kernel: the host notices and takes the CPUs back.
