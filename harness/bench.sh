@@ -222,9 +222,10 @@ mkdir -p "$B/results"
 	printf '%-48s %12.1f\n' "zeroing: longest stretch without a reschedule, us" "$(echo "$(val wipe_piece_max_ns) / 1000" | bc -l)"
 	echo
 	echo "Ring in user space on this machine, two pinned threads, 64 B messages,"
-	echo "64 KiB of ring each, best of two runs (mk: with the doorbell check"
-	echo "after each send, a full barrier; mkpoll: without, for a consumer"
-	echo "that never sleeps, as ck_ring assumes)"
+	echo "64 KiB of ring each, best of two runs (mk: with the kernel's doorbell"
+	echo "check, a full barrier, after each send of a round trip and once per"
+	echo "16 sends or a full ring for throughput; mkpoll: without, for a"
+	echo "consumer that never sleeps, as ck_ring assumes)"
 	printf '%-48s %12s\n' "measurement" "value"
 	for r in mk mkpoll ck; do
 		printf '%-48s %12s\n' "$r: messages/s" "$(best ${r}_msgs_per_s max)"

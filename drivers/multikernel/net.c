@@ -334,9 +334,11 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 	hdr->frame_len = cpu_to_le32(skb->len);
 	if (skb_copy_bits(skb, 0, hdr + 1, skb->len))
 		goto drop;
+	/* One doorbell check for a burst of frames, at its last. */
 	ret = multikernel_send_pieces(priv->peer, MULTIKERNEL_CHAN_NET,
 				      MULTIKERNEL_NET_FRAME_MORE,
-				      MULTIKERNEL_NET_FRAME, hdr, len);
+				      MULTIKERNEL_NET_FRAME, hdr, len,
+				      netdev_xmit_more());
 	if (ret == -EAGAIN) {
 		/*
 		 * The queue stops below when a frame might not fit, but the
@@ -356,6 +358,8 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 	consume_skb(skb);
 	/* Stop before the next frame finds the ring full. */
 	if (!multikernel_writable_for(priv->peer, MULTIKERNEL_PIECES_MAX)) {
+		/* No next frame will end the burst: ring for it now. */
+		multikernel_flush(priv->peer);
 		netif_stop_queue(dev);
 		/* Room came between the check and the stop: no doorbell. */
 		if (multikernel_writable_for(priv->peer, MULTIKERNEL_PIECES_MAX))
@@ -366,6 +370,8 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 drop:
 	DEV_STATS_INC(dev, tx_dropped);
 	kfree_skb(skb);
+	/* The burst's last frame may be this one. */
+	multikernel_flush(priv->peer);
 	return NETDEV_TX_OK;
 }
 

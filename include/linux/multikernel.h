@@ -114,7 +114,8 @@ int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
 bool multikernel_writable(unsigned int peer);
 bool multikernel_writable_for(unsigned int peer, u32 len);
 int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
-			    u16 type_last, const void *data, u32 len);
+			    u16 type_last, const void *data, u32 len, bool more);
+void multikernel_flush(unsigned int peer);
 u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
 u32 multikernel_peer_features(unsigned int peer);
@@ -178,10 +179,12 @@ static inline bool multikernel_writable_for(unsigned int peer, u32 len)
 
 static inline int multikernel_send_pieces(unsigned int peer, u16 channel,
 					  u16 type_more, u16 type_last,
-					  const void *data, u32 len)
+					  const void *data, u32 len, bool more)
 {
 	return -ENOTCONN;
 }
+
+static inline void multikernel_flush(unsigned int peer) { }
 
 static inline u32 multikernel_send_max(unsigned int peer) { return 0; }
 

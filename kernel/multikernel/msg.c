@@ -121,21 +121,40 @@ static void mk_doorbell(struct mk_link *l)
 	arch_multikernel_send_doorbell(l->hwid);
 }
 
-/* With @l->tx_lock held. */
+/*
+ * Whether the peer needs the doorbell for what the sends since the last
+ * check published: one full barrier for all of them. With @l->tx_lock
+ * held.
+ */
+static bool mk_link_check(struct mk_link *l)
+{
+	if (!l->tx_unchecked)
+		return false;
+	l->tx_unchecked = false;
+	if (!mk_ring_kick_needed(&l->tx))
+		return false;
+	atomic64_inc(&l->stats[MK_STAT_DOORBELLS_SENT]);
+	return true;
+}
+
+/*
+ * With @l->tx_lock held. @more leaves the doorbell check to a later
+ * send of the batch; the last one, or the first that fails, makes it
+ * and sets *@kick for all of them.
+ */
 static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
-			  const void *buf, u32 len, bool *kick)
+			  const void *buf, u32 len, bool more, bool *kick)
 {
 	int ret;
 
 	*kick = false;
 	if (!l->active || !l->connected)
 		return -ENOTCONN;
-	ret = mk_ring_send(&l->tx, channel, type, buf, len, kick);
+	ret = mk_ring_send(&l->tx, channel, type, buf, len, NULL);
 	if (!ret) {
 		atomic64_inc(&l->stats[MK_STAT_TX_MESSAGES]);
 		atomic64_add(len, &l->stats[MK_STAT_TX_BYTES]);
-		if (*kick)
-			atomic64_inc(&l->stats[MK_STAT_DOORBELLS_SENT]);
+		l->tx_unchecked = true;
 	} else if (ret == -EAGAIN) {
 		atomic64_inc(&l->stats[MK_STAT_RING_FULL]);
 	} else if (ret == -EIO) {
@@ -146,7 +165,42 @@ static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
 			l->closed = "impossible read index in the ring to it";
 		queue_work(mk_wq, &l->work);
 	}
+	if (!more || ret)
+		*kick = mk_link_check(l);
 	trace_multikernel_send(l->peer, channel, type, len, ret);
+	return ret;
+}
+
+/**
+ * mk_link_send_more() - send one message of a batch over a link
+ * @l:		the link
+ * @channel:	a &enum multikernel_channel
+ * @type:	its type on @channel
+ * @buf:	the payload
+ * @len:	its length, at most %MULTIKERNEL_MSG_MAX
+ * @more:	more sends follow: leave the doorbell to the last of them,
+ *		or to mk_link_flush()
+ *
+ * Any context.
+ *
+ * Return: 0, -ENOTCONN when the peer is not running, -EAGAIN when the
+ * ring is full, -EMSGSIZE when @len is too large, -EIO when the peer
+ * broke the ring. A send that fails rings for the batch before it.
+ */
+int mk_link_send_more(struct mk_link *l, u16 channel, u16 type,
+		      const void *buf, u32 len, bool more)
+{
+	unsigned long flags;
+	bool kick;
+	int ret;
+
+	spin_lock_irqsave(&l->tx_lock, flags);
+	ret = __mk_link_send(l, channel, type, buf, len, more, &kick);
+	spin_unlock_irqrestore(&l->tx_lock, flags);
+	if (kick) {
+		trace_multikernel_doorbell(l->peer, l->hwid);
+		arch_multikernel_send_doorbell(l->hwid);
+	}
 	return ret;
 }
 
@@ -160,25 +214,33 @@ static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
  *
  * Any context.
  *
- * Return: 0, -ENOTCONN when the peer is not running, -EAGAIN when the
- * ring is full, -EMSGSIZE when @len is too large, -EIO when the peer
- * broke the ring.
+ * Return: as mk_link_send_more().
  */
 int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,
 		 u32 len)
 {
+	return mk_link_send_more(l, channel, type, buf, len, false);
+}
+
+/**
+ * mk_link_flush() - ring the doorbell for a batch of sends, if needed
+ * @l:		the link
+ *
+ * Ends a batch of sends made with @more, when the caller has nothing
+ * more to send for now. Any context.
+ */
+void mk_link_flush(struct mk_link *l)
+{
 	unsigned long flags;
 	bool kick;
-	int ret;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
-	ret = __mk_link_send(l, channel, type, buf, len, &kick);
+	kick = mk_link_check(l);
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	if (kick) {
 		trace_multikernel_doorbell(l->peer, l->hwid);
 		arch_multikernel_send_doorbell(l->hwid);
 	}
-	return ret;
 }
 
 /**
@@ -203,7 +265,7 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 
 	if (!spin_trylock_irqsave(&l->tx_lock, flags))
 		return -EBUSY;
-	ret = __mk_link_send(l, channel, type, buf, len, &kick);
+	ret = __mk_link_send(l, channel, type, buf, len, false, &kick);
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	if (kick)
 		arch_multikernel_send_doorbell(l->hwid);
@@ -239,6 +301,8 @@ static u32 mk_link_send_max(struct mk_link *l)
  * @buf:	the payload
  * @len:	its length, at least 1 and at most %MULTIKERNEL_PIECES_MAX
  *		and half the ring
+ * @more:	more sends follow: leave the doorbell to the last of them,
+ *		or to mk_link_flush()
  *
  * The pieces are %MULTIKERNEL_MSG_MAX bytes each but the last, and no
  * other message to the peer comes between them. Any context.
@@ -247,7 +311,7 @@ static u32 mk_link_send_max(struct mk_link *l)
  * of it now, and then nothing was sent.
  */
 int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
-			u16 type_last, const void *buf, u32 len)
+			u16 type_last, const void *buf, u32 len, bool more)
 {
 	bool kick = false, k;
 	unsigned long flags;
@@ -263,16 +327,16 @@ int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
 		ret = -EMSGSIZE;
 	} else if (mk_ring_space(&l->tx) < mk_pieces_need(len)) {
 		atomic64_inc(&l->stats[MK_STAT_RING_FULL]);
+		/* Earlier sends of a batch must not wait for their doorbell. */
+		kick = mk_link_check(l);
 		ret = -EAGAIN;
 	} else {
 		for (off = 0; off < len; off += n) {
 			n = min_t(u32, len - off, MULTIKERNEL_MSG_MAX);
+			/* One check, and one doorbell, for all of them. */
 			ret = __mk_link_send(l, channel, off + n < len ?
-					     type_more : type_last,
-					     buf + off, n, &k);
-			/* One doorbell for all of them, counted once. */
-			if (k && kick)
-				atomic64_dec(&l->stats[MK_STAT_DOORBELLS_SENT]);
+					     type_more : type_last, buf + off,
+					     n, more || off + n < len, &k);
 			kick |= k;
 			if (ret)
 				break;
@@ -650,6 +714,7 @@ int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid, bool host)
 	for (i = 0; i < MK_NR_STATS; i++)
 		atomic64_set(&l->stats[i], 0);
 	l->connected = !host;
+	l->tx_unchecked = false;
 	/* Until the peer's hello, or mk_host_link_init(), says which. */
 	l->features = 0;
 	/* Pairs with the acquire in mk_doorbell_link(). */
@@ -938,24 +1003,47 @@ EXPORT_SYMBOL_GPL(multikernel_send_max);
  * @type_last:	the type of the last message
  * @data:	the payload, copied before this returns
  * @len:	its length, at least 1 and at most multikernel_send_max()
+ * @more:	the caller sends more right after this one (a network
+ *		driver's netdev_xmit_more()): the doorbell waits for the
+ *		last send of the batch, which has @more false, or for
+ *		multikernel_flush()
  *
  * Any context. The payload goes as messages of %MULTIKERNEL_MSG_MAX
  * bytes but the last, with nothing else to @peer between them; all of
- * them are sent, or none.
+ * them are sent, or none. A send that fails rings for the batch before
+ * it.
  *
  * Return: as multikernel_send(); -EAGAIN when the ring to @peer has no
  * room for all of it now, -EMSGSIZE when it is longer than
  * multikernel_send_max().
  */
 int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
-			    u16 type_last, const void *data, u32 len)
+			    u16 type_last, const void *data, u32 len, bool more)
 {
 	struct mk_link *l = mk_kernel_link(peer, channel);
 
 	return l ? mk_link_send_pieces(l, channel, type_more, type_last,
-				       data, len) : -EINVAL;
+				       data, len, more) : -EINVAL;
 }
 EXPORT_SYMBOL_GPL(multikernel_send_pieces);
+
+/**
+ * multikernel_flush() - end a batch of sends to another kernel
+ * @peer:	as for multikernel_send()
+ *
+ * Rings @peer's doorbell if it sleeps and the sends made with @more
+ * since the last check need it. A caller that sent with @more and then
+ * waits for the peer (a stopped transmit queue) calls this first. Any
+ * context.
+ */
+void multikernel_flush(unsigned int peer)
+{
+	struct mk_link *l = mk_link_get(peer);
+
+	if (l)
+		mk_link_flush(l);
+}
+EXPORT_SYMBOL_GPL(multikernel_flush);
 
 /**
  * multikernel_connected() - does a peer run, with its link up?

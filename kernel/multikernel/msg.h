@@ -68,6 +68,8 @@ struct mk_link_ops {
  * @tx:		the ring to the peer
  * @rx:		the ring from the peer
  * @tx_lock:	serializes producers of @tx
+ * @tx_unchecked: sends of a batch published records without the
+ *		doorbell check (under @tx_lock)
  * @rx_lock:	serializes the consumer of @rx
  * @msg:	header of the message being dispatched (under @rx_lock)
  * @buf:	its payload, copied out of the ring (under @rx_lock)
@@ -95,6 +97,7 @@ struct mk_link {
 	u32 hwid;
 	bool active;
 	bool connected;
+	bool tx_unchecked;
 	u32 features;
 	struct mk_ring tx, rx;
 	spinlock_t tx_lock, rx_lock;
@@ -125,6 +128,8 @@ void mk_link_down(struct mk_link *l);
 void mk_link_close(struct mk_link *l, const char *why);
 int mk_link_send(struct mk_link *l, u16 channel, u16 type, const void *buf,
 		 u32 len);
+int mk_link_send_more(struct mk_link *l, u16 channel, u16 type,
+		      const void *buf, u32 len, bool more);
 int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 			const void *buf, u32 len);
 void mk_shared_layout(void *shared, u32 size, u32 ring_size);
@@ -135,7 +140,8 @@ void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
 bool mk_link_writable(struct mk_link *l, u32 len, bool notify);
 int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
-			u16 type_last, const void *buf, u32 len);
+			u16 type_last, const void *buf, u32 len, bool more);
+void mk_link_flush(struct mk_link *l);
 int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);
 void mk_link_consume_raw(struct mk_link *l, u32 gen);
 

@@ -21,7 +21,9 @@
  * acquire before it reuses the space. need_wakeup avoids a doorbell per
  * message: the consumer sets it before it sleeps and checks the ring
  * once more after a full barrier; the producer, after a full barrier
- * that follows its publication of prod, rings only if it is set.
+ * that follows its publication of prod, rings only if it is set. A
+ * producer with several messages pays that barrier once, after the
+ * last of them.
  *
  * See Documentation/multikernel/messaging.rst.
  */
@@ -101,7 +103,9 @@ static void mk_ring_put(struct mk_ring *r, u32 off, u16 channel, u16 type,
  * @buf:	the payload
  * @len:	payload bytes, at most %MULTIKERNEL_MSG_MAX
  * @kick:	set when the consumer sleeps and needs the doorbell; NULL
- *		for a consumer that never sleeps, which saves a full barrier
+ *		for a send that mk_ring_kick_needed() follows later, in a
+ *		batch, or for a consumer that never sleeps: that saves a
+ *		full barrier
  *
  * The caller serializes producers.
  *
@@ -152,17 +156,34 @@ int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
 	/* Pairs with the consumer's acquire of prod: the records are there. */
 	smp_store_release(&r->ctl->prod, prod);
 
-	if (!kick)
-		return 0;
+	if (kick)
+		*kick = mk_ring_kick_needed(r);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_send);
+
+/**
+ * mk_ring_kick_needed() - does the consumer sleep and need the doorbell?
+ * @r:		the producer's view
+ *
+ * What mk_ring_send() checks with a @kick, once for a whole batch of
+ * sends made without: one full barrier, after which the consumer
+ * either sees every record the batch published or has asked for the
+ * doorbell. A batch must end with this before the producer waits for
+ * anything the consumer does.
+ *
+ * Return: true when the consumer needs the doorbell.
+ */
+bool mk_ring_kick_needed(struct mk_ring *r)
+{
 	/*
 	 * Publish prod before reading need_wakeup; pairs with the barrier
 	 * in mk_ring_sleep() between setting it and checking for records.
 	 */
 	smp_mb();
-	*kick = READ_ONCE(r->ctl->need_wakeup) != 0;
-	return 0;
+	return READ_ONCE(r->ctl->need_wakeup) != 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(mk_ring_send);
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_kick_needed);
 
 /**
  * mk_ring_recv() - copy the next message out of a ring

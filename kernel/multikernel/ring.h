@@ -48,6 +48,7 @@ void mk_ring_init(struct mk_ring *r, struct multikernel_ring *ctl, u32 size,
 		  bool reset);
 int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
 		 u32 len, bool *kick);
+bool mk_ring_kick_needed(struct mk_ring *r);
 int mk_ring_recv(struct mk_ring *r, struct multikernel_msg *msg, void *buf);
 bool mk_ring_empty(struct mk_ring *r);
 bool mk_ring_sleep(struct mk_ring *r);

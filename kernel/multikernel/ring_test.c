@@ -205,6 +205,35 @@ static void ring_doorbell_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kick);
 }
 
+static void ring_batch_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, 0);
+	unsigned int i;
+	u8 b = 0;
+
+	/* Sends of a batch check nothing; the check after them rings. */
+	KUNIT_EXPECT_TRUE(test, mk_ring_sleep(&p->rx));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, mk_ring_kick_needed(&p->tx));
+	/* The consumer, woken, may not sleep again before it took them. */
+	mk_ring_wake(&p->rx);
+	KUNIT_EXPECT_FALSE(test, mk_ring_sleep(&p->rx));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), 1);
+	/* A polling consumer needs no doorbell for a whole batch. */
+	mk_ring_wake(&p->rx);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, mk_ring_kick_needed(&p->tx));
+	/* One that fell asleep before the check is rung by it. */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), 1);
+	KUNIT_EXPECT_TRUE(test, mk_ring_sleep(&p->rx));
+	KUNIT_EXPECT_EQ(test, mk_ring_send(&p->tx, 1, 0, &b, 1, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, mk_ring_kick_needed(&p->tx));
+}
+
 /*
  * What a hostile or broken producer can leave in the ring: each case
  * sets prod and writes one header at cons, and the consumer must report
@@ -532,6 +561,7 @@ static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_wrap_test),
 	KUNIT_CASE(ring_pad_test),
 	KUNIT_CASE(ring_doorbell_test),
+	KUNIT_CASE(ring_batch_test),
 	KUNIT_CASE(ring_space_test),
 	KUNIT_CASE_PARAM(ring_hostile_test, hostile_gen_params),
 	KUNIT_CASE(ring_hostile_consumer_test),
