@@ -115,7 +115,8 @@ phase() {
 val() {
 	sed -n "s/^MKBENCH $1 \([0-9]*\).*/\1/p" "$log" | tail -n 1
 }
-for v in rtt_rtt_median_ns rtt_ipi_median_ns tput64_count tput64_doorbells \
+for v in rtt_rtt_median_ns rtt_ipi_median_ns rtt_pp_median_ns rtt_out_median_ns \
+	tput64_count tput64_doorbells \
 	net_to_inst_mbit_s net_from_inst_mbit_s veth_to_ns_mbit_s \
 	veth_from_ns_mbit_s net_rr_median_us veth_rr_median_us net_bytes; do
 	[ -n "$(val $v)" ] || die "no message benchmark ($v) in $log"
@@ -181,6 +182,19 @@ mkdir -p "$B/results"
 	printf '%-48s %12.1f\n' "64 B round trip, doorbells both ways, p99" "$(echo "$(val rtt_irq_p99_ns) / 1000" | bc -l)"
 	printf '%-48s %12.1f\n' "smp_call_function_single() $(val rtt_ipi_cpus), median" "$(echo "$ipi / 1000" | bc -l)"
 	printf '%-48s %12.1f\n' "smp_call_function_single(), p99" "$(echo "$(val rtt_ipi_p99_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  way there (host send to instance), median" "$(echo "$(val rtt_out_median_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  way there, p99" "$(echo "$(val rtt_out_p99_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  way back (instance to host sees pong), median" "$(echo "$(val rtt_back_median_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "  way back, p99" "$(echo "$(val rtt_back_p99_ns) / 1000" | bc -l)"
+	printf '%-48s %12s\n' "  slowest 1%: share of time on the way there, %" "$(val rtt_tail_out_pct)"
+	printf '%-48s %12.1f\n' "host CPU <-> host CPU, busy-poll, median" "$(echo "$(val rtt_pp_median_ns) / 1000" | bc -l)"
+	printf '%-48s %12.1f\n' "host CPU <-> host CPU, busy-poll, p99" "$(echo "$(val rtt_pp_p99_ns) / 1000" | bc -l)"
+	ratio=$(echo "$(val rtt_rtt_p99_ns) / $rtt" | bc -l)
+	verdict=met
+	[ "$(echo "$ratio <= 10" | bc)" = 1 ] || verdict="NOT met"
+	printf '%-48s %12.1f  (goal <= 10: %s)\n' "ratio busy-poll round trip, p99 / median" "$ratio" "$verdict"
+	printf '%-48s %12.1f\n' "ratio host <-> host busy-poll, p99 / median" \
+		"$(echo "$(val rtt_pp_p99_ns) / $(val rtt_pp_median_ns)" | bc -l)"
 	ratio=$(echo "$rtt / $ipi" | bc -l)
 	verdict=met
 	[ "$(echo "$ratio <= 1.25" | bc)" = 1 ] || verdict="NOT met"

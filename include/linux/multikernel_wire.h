@@ -239,6 +239,15 @@ enum multikernel_ctrl {
 	MULTIKERNEL_CTRL_PONG		= 7,
 };
 
+/*
+ * A PING of exactly this many bytes is answered with its payload but
+ * for the 8 bytes at MULTIKERNEL_PING_STAMP, which hold the answering
+ * kernel's get_cycles() when the PING arrived: the host's benchmark
+ * splits a round trip into its two legs with it.
+ */
+#define MULTIKERNEL_PING_STAMPED	64
+#define MULTIKERNEL_PING_STAMP		8
+
 /* Types on MULTIKERNEL_CHAN_CONSOLE. */
 enum multikernel_console {
 	MULTIKERNEL_CONSOLE_DATA	= 1,	/* bytes typed or printed */

@@ -4,8 +4,12 @@
  *
  *   echo "rtt ID COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT 64-byte ping-pongs with instance ID while busy-polling for
- *	the pong, COUNT waiting for its doorbell, and as many
- *	smp_call_function_single() round trips to another host CPU
+ *	the pong, split into the way there and back by the instance's
+ *	own reading of the cycle counter, and the share of the slowest
+ *	1% spent on the way there; COUNT waiting for its doorbell; as
+ *	many smp_call_function_single() round trips to another host
+ *	CPU, and as many busy-polled round trips through one cache line
+ *	between two host CPUs
  *   echo "tput ID SIZE COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT messages of SIZE bytes to instance ID as fast as the ring
  *	takes them, in batches of 16 with one doorbell check each, timed
@@ -40,6 +44,7 @@
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/multikernel.h>
 #include <linux/minmax.h>
@@ -49,7 +54,9 @@
 #include <linux/smp.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/timex.h>
 #include <linux/uaccess.h>
+#include <linux/unaligned.h>
 
 #include "internal.h"
 
@@ -88,8 +95,9 @@ u32 mk_bench_features(void)
 #define MK_BENCH_BATCH	16
 
 static DEFINE_MUTEX(mk_bench_lock);
-static char mk_bench_result[512];
+static char mk_bench_result[1024];
 static u64 mk_pong_seq;
+static u64 mk_pong_stamp;
 static atomic64_t mk_sink_messages;
 
 /* The host: a PONG from an instance. */
@@ -100,6 +108,9 @@ static void mk_bench_pong(struct mk_link *l, const void *buf, u32 len)
 	if (len < sizeof(seq))
 		return;
 	memcpy(&seq, buf, sizeof(seq));
+	if (len == MULTIKERNEL_PING_STAMPED)
+		WRITE_ONCE(mk_pong_stamp,
+			   get_unaligned((u64 *)(buf + MULTIKERNEL_PING_STAMP)));
 	/* Pairs with the acquire in mk_ping(). */
 	smp_store_release(&mk_pong_seq, seq);
 }
@@ -113,17 +124,21 @@ static void mk_bench_sink(unsigned int peer, u16 type, const void *data,
 
 /*
  * Send a 64-byte ping numbered @seq and wait for its pong: busy-polling
- * the ring (@poll), or for the doorbell and its interrupt.
+ * the ring (@poll), or for the doorbell and its interrupt. With @legs,
+ * the cycle counter when it was sent, when the instance got it (its
+ * own reading, the same clock on one machine) and when the pong was
+ * seen.
  */
-static int mk_ping(struct mk_link *l, u64 seq, bool poll)
+static int mk_ping(struct mk_link *l, u64 seq, bool poll, u64 *legs)
 {
-	u8 msg[64] = {};
-	u64 end;
+	u8 msg[MULTIKERNEL_PING_STAMPED] = {};
+	u64 end, sent;
 	int ret;
 
 	memcpy(msg, &seq, sizeof(seq));
 	end = ktime_get_ns() + MK_BENCH_WAIT_NS;
 	do {
+		sent = get_cycles();
 		ret = mk_link_send(l, MULTIKERNEL_CHAN_CONTROL,
 				   MULTIKERNEL_CTRL_PING, msg, sizeof(msg));
 	} while (ret == -EAGAIN && ktime_get_ns() < end);
@@ -140,7 +155,81 @@ static int mk_ping(struct mk_link *l, u64 seq, bool poll)
 		cond_resched();
 		cpu_relax();
 	}
+	if (legs) {
+		legs[2] = get_cycles();
+		legs[1] = READ_ONCE(mk_pong_stamp);
+		legs[0] = sent;
+	}
 	return 0;
+}
+
+/* The other end of the host's own busy-poll round trip. */
+struct mk_pp {
+	u64 ping, pong;
+	unsigned int count;
+};
+
+static int mk_pp_echo(void *data)
+{
+	struct mk_pp *pp = data;
+	u64 n;
+
+	for (n = 1; n <= pp->count; n++) {
+		/* Pairs with the release in mk_bench_pp(). */
+		while (smp_load_acquire(&pp->ping) != n) {
+			if (kthread_should_stop())
+				return 0;
+			cpu_relax();
+		}
+		/* Pairs with the acquire in mk_bench_pp(). */
+		smp_store_release(&pp->pong, n);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * Round trips between two of the host's CPUs through one cache line,
+ * both busy-polling as the instance's round trip does: what the machine
+ * (or the emulator) adds to any such round trip, without a ring.
+ */
+static int mk_bench_pp(unsigned int other, unsigned int count, u64 *pp_rtt)
+{
+	struct mk_pp pp = { .count = count };
+	struct task_struct *echo;
+	unsigned int i;
+	u64 t, end;
+	int ret = 0;
+
+	echo = kthread_create(mk_pp_echo, &pp, "mk_bench_echo");
+	if (IS_ERR(echo))
+		return PTR_ERR(echo);
+	kthread_bind(echo, other);
+	wake_up_process(echo);
+	end = ktime_get_ns() + MK_BENCH_WAIT_NS;
+	for (i = 0; i < count && !ret; i++) {
+		t = ktime_get_ns();
+		/* Pairs with the acquire in mk_pp_echo(). */
+		smp_store_release(&pp.ping, i + 1);
+		/* Pairs with the release in mk_pp_echo(). */
+		while (smp_load_acquire(&pp.pong) != i + 1) {
+			if (ktime_get_ns() > end) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			cpu_relax();
+		}
+		pp_rtt[i] = ktime_get_ns() - t;
+	}
+	kthread_stop(echo);
+	return ret;
+}
+
+/* Cycles to nanoseconds, at the rate measured over the run. */
+static u64 mk_cyc_ns(u64 cycles, u64 run_cycles, u64 run_ns)
+{
+	return run_cycles ? div64_u64(cycles * run_ns, run_cycles) : 0;
 }
 
 static void mk_ipi_nop(void *info)
@@ -159,16 +248,38 @@ static u64 mk_pct(u64 *v, unsigned int n, unsigned int pct)
 	return v[min(n - 1, n * pct / 100)];
 }
 
+/* Host and instance legs of the busy-poll round trips in the slowest 1%. */
+static u64 mk_tail_out_pct(u64 *rtt, u64 *out, u64 *back, unsigned int count,
+			   u64 p99)
+{
+	u64 o = 0, b = 0;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		if (rtt[i] < p99)
+			continue;
+		o += out[i];
+		b += back[i];
+	}
+	return o + b ? div64_u64(o * 100, o + b) : 0;
+}
+
 static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 {
-	u64 *rtt, *irq, *ipi, t, seq = READ_ONCE(mk_pong_seq);
+	u64 *rtt, *irq, *ipi, *pp, *out, *back, *sorted;
+	u64 t, seq = READ_ONCE(mk_pong_seq);
+	u64 legs[3], c0, ns0, run_cycles, run_ns, p99, tail_out;
 	unsigned int i, cpu, other;
 	int ret = 0;
 
 	rtt = kvcalloc(count, sizeof(*rtt), GFP_KERNEL);
 	irq = kvcalloc(count, sizeof(*irq), GFP_KERNEL);
 	ipi = kvcalloc(count, sizeof(*ipi), GFP_KERNEL);
-	if (!rtt || !irq || !ipi) {
+	pp = kvcalloc(count, sizeof(*pp), GFP_KERNEL);
+	out = kvcalloc(count, sizeof(*out), GFP_KERNEL);
+	back = kvcalloc(count, sizeof(*back), GFP_KERNEL);
+	sorted = kvcalloc(count, sizeof(*sorted), GFP_KERNEL);
+	if (!rtt || !irq || !ipi || !pp || !out || !back || !sorted) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -176,15 +287,22 @@ static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 	migrate_disable();
 	cpu = smp_processor_id();
 	other = cpumask_any_but(cpu_online_mask, cpu);
+	c0 = get_cycles();
+	ns0 = ktime_get_ns();
 	for (i = 0; i < count && !ret; i++) {
 		t = ktime_get_ns();
-		ret = mk_ping(l, ++seq, true);
+		ret = mk_ping(l, ++seq, true, legs);
 		rtt[i] = ktime_get_ns() - t;
+		/* Skewed clocks give a leg below zero: count it as none. */
+		out[i] = legs[1] > legs[0] ? legs[1] - legs[0] : 0;
+		back[i] = legs[2] > legs[1] ? legs[2] - legs[1] : 0;
 	}
+	run_cycles = get_cycles() - c0;
+	run_ns = ktime_get_ns() - ns0;
 	mk_link_kick(l);
 	for (i = 0; i < count && !ret; i++) {
 		t = ktime_get_ns();
-		ret = mk_ping(l, ++seq, false);
+		ret = mk_ping(l, ++seq, false, NULL);
 		irq[i] = ktime_get_ns() - t;
 	}
 	for (i = 0; i < count && !ret && other < nr_cpu_ids; i++) {
@@ -193,6 +311,8 @@ static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 		ipi[i] = ktime_get_ns() - t;
 	}
 	migrate_enable();
+	if (!ret && other < nr_cpu_ids)
+		ret = mk_bench_pp(other, count, pp);
 	if (ret)
 		goto out;
 	if (other >= nr_cpu_ids) {
@@ -200,18 +320,39 @@ static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 		goto out;
 	}
 
+	for (i = 0; i < count; i++) {
+		out[i] = mk_cyc_ns(out[i], run_cycles, run_ns);
+		back[i] = mk_cyc_ns(back[i], run_cycles, run_ns);
+	}
+	/* Which leg the slowest busy-poll round trips lost their time in. */
+	memcpy(sorted, rtt, count * sizeof(*rtt));
+	sort(sorted, count, sizeof(*sorted), mk_cmp_u64, NULL);
+	p99 = mk_pct(sorted, count, 99);
+	tail_out = mk_tail_out_pct(rtt, out, back, count, p99);
+
 	sort(rtt, count, sizeof(*rtt), mk_cmp_u64, NULL);
 	sort(irq, count, sizeof(*irq), mk_cmp_u64, NULL);
 	sort(ipi, count, sizeof(*ipi), mk_cmp_u64, NULL);
+	sort(pp, count, sizeof(*pp), mk_cmp_u64, NULL);
+	sort(out, count, sizeof(*out), mk_cmp_u64, NULL);
+	sort(back, count, sizeof(*back), mk_cmp_u64, NULL);
 	snprintf(mk_bench_result, sizeof(mk_bench_result),
-		 "count %u\nrtt_median_ns %llu\nrtt_p99_ns %llu\nirq_median_ns %llu\nirq_p99_ns %llu\nipi_median_ns %llu\nipi_p99_ns %llu\nipi_cpus %u-%u\n",
+		 "count %u\nrtt_median_ns %llu\nrtt_p99_ns %llu\nirq_median_ns %llu\nirq_p99_ns %llu\nipi_median_ns %llu\nipi_p99_ns %llu\nipi_cpus %u-%u\n"
+		 "pp_median_ns %llu\npp_p99_ns %llu\nout_median_ns %llu\nout_p99_ns %llu\nback_median_ns %llu\nback_p99_ns %llu\ntail_out_pct %llu\n",
 		 count, mk_pct(rtt, count, 50), mk_pct(rtt, count, 99),
 		 mk_pct(irq, count, 50), mk_pct(irq, count, 99),
-		 mk_pct(ipi, count, 50), mk_pct(ipi, count, 99), cpu, other);
+		 mk_pct(ipi, count, 50), mk_pct(ipi, count, 99), cpu, other,
+		 mk_pct(pp, count, 50), mk_pct(pp, count, 99),
+		 mk_pct(out, count, 50), mk_pct(out, count, 99),
+		 mk_pct(back, count, 50), mk_pct(back, count, 99), tail_out);
 out:
 	kvfree(rtt);
 	kvfree(irq);
 	kvfree(ipi);
+	kvfree(pp);
+	kvfree(out);
+	kvfree(back);
+	kvfree(sorted);
 	return ret;
 }
 
@@ -249,7 +390,7 @@ static int mk_bench_tput(struct mk_link *l, unsigned int size,
 	/* Messages arrive in order: its pong means it has them all. */
 	seq = READ_ONCE(mk_pong_seq) + 1;
 	if (!ret)
-		ret = mk_ping(l, seq, false);
+		ret = mk_ping(l, seq, false, NULL);
 	t = ktime_get_ns() - t;
 	bells = atomic64_read(&l->stats[MK_STAT_DOORBELLS_SENT]) - bells;
 	full = atomic64_read(&l->stats[MK_STAT_RING_FULL]) - full;

@@ -26,6 +26,7 @@
 #include <linux/security.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/timex.h>
 #include <linux/unaligned.h>
 #include <linux/workqueue.h>
 
@@ -279,11 +280,23 @@ static void mk_spawned_control(struct mk_link *l, u16 type, const void *buf,
 	case MULTIKERNEL_CTRL_SHUTDOWN:
 		mk_spawned_shutdown();
 		return;
-	case MULTIKERNEL_CTRL_PING:
-		/* A full ring loses the answer; the host times out. */
+	case MULTIKERNEL_CTRL_PING: {
+		u8 pong[MULTIKERNEL_PING_STAMPED];
+		u64 now = get_cycles();
+
+		/*
+		 * A full ring loses the answer; the host times out. The
+		 * host's benchmark learns when the ping got here.
+		 */
+		if (len == sizeof(pong)) {
+			memcpy(pong, buf, len);
+			memcpy(pong + MULTIKERNEL_PING_STAMP, &now, sizeof(now));
+			buf = pong;
+		}
 		mk_link_send(l, MULTIKERNEL_CHAN_CONTROL, MULTIKERNEL_CTRL_PONG,
 			     buf, len);
 		return;
+	}
 	}
 	atomic64_inc(&l->stats[MK_STAT_ERRORS]);
 	pr_warn_ratelimited("bad control message %u (%u bytes) from the host\n",
