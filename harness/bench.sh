@@ -238,7 +238,7 @@ mkdir -p "$B/results"
 	echo "Ring in user space on this machine, two pinned threads, 64 B messages,"
 	echo "64 KiB of ring each, best of two runs (mk: with the kernel's doorbell"
 	echo "check, a full barrier, after each send of a round trip and once per"
-	echo "16 sends or a full ring for throughput; mkpoll: without, for a"
+	echo "32 sends or a full ring for throughput; mkpoll: without, for a"
 	echo "consumer that never sleeps, as ck_ring assumes)"
 	printf '%-48s %12s\n' "measurement" "value"
 	for r in mk mkpoll ck; do

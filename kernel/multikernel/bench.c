@@ -12,7 +12,7 @@
  *	between two host CPUs
  *   echo "tput ID SIZE COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT messages of SIZE bytes to instance ID as fast as the ring
- *	takes them, in batches of 16 with one doorbell check each, timed
+ *	takes them, in batches of 32 with one doorbell check each, timed
  *	until the instance has them all
  *   echo "broadcast COUNT" > /sys/kernel/debug/multikernel/bench
  *	COUNT on_each_cpu() calls and ten NMIs to "all but self", the
@@ -92,7 +92,7 @@ u32 mk_bench_features(void)
 #define MK_BENCH_MAX	100000
 #define MK_BENCH_WAIT_NS	(5 * NSEC_PER_SEC)
 /* Messages of a throughput run per doorbell check. */
-#define MK_BENCH_BATCH	16
+#define MK_BENCH_BATCH	32
 
 static DEFINE_MUTEX(mk_bench_lock);
 static char mk_bench_result[1024];

@@ -10,7 +10,7 @@
  * percentile. The multikernel ring is built from kernel/multikernel/
  * ring.c itself, twice: "mk" with the doorbell check the kernel makes
  * (a full barrier): after each send of a round trip, and once per batch
- * of 16 sends and whenever the ring is full for throughput, as the
+ * of 32 sends and whenever the ring is full for throughput, as the
  * kernel's batched sends do; "mkpoll" without it, as for a consumer
  * that never sleeps, which is what ck's ring assumes.
  *
@@ -70,7 +70,7 @@ static void pin(int cpu)
 }
 
 /* Sends per doorbell check in a throughput run, as the kernel's bench. */
-#define BATCH	16
+#define BATCH	32
 
 static void mk_send(int i, struct msg *m)
 {
