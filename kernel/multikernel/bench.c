@@ -192,7 +192,8 @@ static int mk_pp_echo(void *data)
 /*
  * Round trips between two of the host's CPUs through one cache line,
  * both busy-polling as the instance's round trip does: what the machine
- * (or the emulator) adds to any such round trip, without a ring.
+ * (or the emulator) adds to any such round trip, without a ring. The
+ * caller keeps itself off @other.
  */
 static int mk_bench_pp(unsigned int other, unsigned int count, u64 *pp_rtt)
 {
@@ -310,9 +311,10 @@ static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 		ret = smp_call_function_single(other, mk_ipi_nop, NULL, 1);
 		ipi[i] = ktime_get_ns() - t;
 	}
-	migrate_enable();
+	/* Still on @cpu: the echo thread must not share it, nor wait for it. */
 	if (!ret && other < nr_cpu_ids)
 		ret = mk_bench_pp(other, count, pp);
+	migrate_enable();
 	if (ret)
 		goto out;
 	if (other >= nr_cpu_ids) {
