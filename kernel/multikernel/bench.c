@@ -46,6 +46,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/multikernel.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
@@ -136,6 +137,8 @@ static int mk_ping(struct mk_link *l, u64 seq, bool poll, u64 *legs)
 	int ret;
 
 	memcpy(msg, &seq, sizeof(seq));
+	/* An instance that does not stamp its pong echoes this. */
+	memset(msg + MULTIKERNEL_PING_STAMP, 0xff, sizeof(u64));
 	end = ktime_get_ns() + MK_BENCH_WAIT_NS;
 	do {
 		sent = get_cycles();
@@ -159,6 +162,11 @@ static int mk_ping(struct mk_link *l, u64 seq, bool poll, u64 *legs)
 		legs[2] = get_cycles();
 		legs[1] = READ_ONCE(mk_pong_stamp);
 		legs[0] = sent;
+		/* Unstamped, or a late pong's stamp: no legs. */
+		if (legs[1] == U64_MAX || smp_load_acquire(&mk_pong_seq) != seq) {
+			legs[0] = legs[2];
+			legs[1] = legs[2];
+		}
 	}
 	return 0;
 }
@@ -208,9 +216,9 @@ static int mk_bench_pp(unsigned int other, unsigned int count, u64 *pp_rtt)
 		return PTR_ERR(echo);
 	kthread_bind(echo, other);
 	wake_up_process(echo);
-	end = ktime_get_ns() + MK_BENCH_WAIT_NS;
 	for (i = 0; i < count && !ret; i++) {
 		t = ktime_get_ns();
+		end = t + MK_BENCH_WAIT_NS;
 		/* Pairs with the acquire in mk_pp_echo(). */
 		smp_store_release(&pp.ping, i + 1);
 		/* Pairs with the release in mk_pp_echo(). */
@@ -230,7 +238,7 @@ static int mk_bench_pp(unsigned int other, unsigned int count, u64 *pp_rtt)
 /* Cycles to nanoseconds, at the rate measured over the run. */
 static u64 mk_cyc_ns(u64 cycles, u64 run_cycles, u64 run_ns)
 {
-	return run_cycles ? div64_u64(cycles * run_ns, run_cycles) : 0;
+	return run_cycles ? mul_u64_u64_div_u64(cycles, run_ns, run_cycles) : 0;
 }
 
 static void mk_ipi_nop(void *info)
@@ -269,7 +277,7 @@ static int mk_bench_rtt(struct mk_link *l, unsigned int count)
 {
 	u64 *rtt, *irq, *ipi, *pp, *out, *back, *sorted;
 	u64 t, seq = READ_ONCE(mk_pong_seq);
-	u64 legs[3], c0, ns0, run_cycles, run_ns, p99, tail_out;
+	u64 legs[3] = {}, c0, ns0, run_cycles, run_ns, p99, tail_out;
 	unsigned int i, cpu, other;
 	int ret = 0;
 

@@ -11,7 +11,6 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/multikernel_wire.h>
-#include <crypto/sha2.h>
 
 #include "msg.h"
 
@@ -121,11 +120,8 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @hdr:	the host's mapping of the start of @shared
  * @segs:	pristine copies of the image's segments, to start it again
  * @nr_segs:	entries in @segs
- * @digest:	SHA-256 of @segs' contents when they were taken, checked
- *		before they are written back
- * @quiet_purgatory: from multikernel_kexec_post_load() until the load
- *		ends, the purgatory segment for restarts, or NULL
- * @quiet_purgatory_seg: its index among the segments
+ * @image_sum:	checksum of @segs' contents when they were taken,
+ *		checked before they are written back
  * @started:	the loaded image has run since it was copied in
  * @pristine:	@ram holds nothing but the image as loaded: a start need
  *		not wipe it and put the image back first
@@ -178,9 +174,7 @@ struct mk_instance {
 	struct multikernel_shared_header *hdr;
 	struct mk_segment *segs;
 	unsigned int nr_segs;
-	u8 digest[SHA256_DIGEST_SIZE];
-	void *quiet_purgatory;
-	unsigned int quiet_purgatory_seg;
+	u64 image_sum;
 	bool started;
 	bool pristine;
 	struct work_struct reset;
@@ -239,6 +233,7 @@ int __init mk_bus_add_functions(unsigned int peer, struct device *parent);
 
 /* Starting, stopping and watching spawned kernels (lifecycle.c). */
 int mk_instance_control(struct mk_instance *mi, const char *cmd);
+int mk_lifecycle_keep(struct mk_instance *mi, struct kimage *image);
 int mk_lifecycle_loaded(struct mk_instance *mi);
 void mk_lifecycle_unload(struct mk_instance *mi);
 void mk_wipe_mem(phys_addr_t start, u64 size);

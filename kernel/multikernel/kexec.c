@@ -260,89 +260,83 @@ int multikernel_image_info(struct kimage *image,
 }
 
 /**
- * multikernel_kexec_post_load() - keep a purgatory for restarts
+ * multikernel_kexec_post_load() - keep an instance's image for restarts
  * @image:	an instance's image, its segments loaded and purgatory's
- *		digest stored, before kexec_file frees purgatory's
- *		section headers
+ *		digest stored, before kexec_file frees the buffers and
+ *		purgatory's section headers
+ *
+ * Copies every segment from the buffers the load hashed, so that a
+ * restart writes back exactly what the load's digest covers.
  *
  * Before the new kernel runs, purgatory hashes every segment, up to its
- * memsz, against the digest taken at load: to catch memory that changed
- * since. A restart runs an image the host has just written back from
- * its own copy, after checking that copy against a digest of its own
- * (see mk_restore_image()), so hashing it again is wasted, and it is
- * most of a restart's time under emulation. Keep, for restarts, a copy
- * of the purgatory segment whose list of regions to hash is empty and
- * whose digest is that of nothing. The first start after a load runs
- * the purgatory that checks everything.
+ * memsz, against that digest: to catch memory that changed since. A
+ * restart runs an image the host has just written back from its copy,
+ * after checking the copy against a checksum of its own (see
+ * mk_restore_image()), so hashing it again is wasted, and it is most of
+ * a restart's time under emulation. The copy of the purgatory segment
+ * therefore has an empty list of regions to hash and the digest of
+ * nothing. The first start after a load runs the purgatory that checks
+ * everything.
  *
- * Return: 0, or -ENOMEM. A purgatory without those symbols is left to
- * check everything on every start.
+ * Return: 0, or -ENOMEM. A purgatory without those symbols is kept as
+ * it is, to check everything on every start.
  */
 int multikernel_kexec_post_load(struct kimage *image)
 {
+	struct mk_instance *mi;
 #ifdef CONFIG_ARCH_SUPPORTS_KEXEC_PURGATORY
-	struct purgatory_info *pi = &image->purgatory_info;
 	const size_t rsize = KEXEC_SEGMENT_MAX * sizeof(struct kexec_sha_region);
 	u8 digest[SHA256_DIGEST_SIZE], none[SHA256_DIGEST_SIZE];
-	struct kexec_sha_region *regions;
-	struct kexec_segment *ks = NULL;
-	struct mk_instance *mi;
-	unsigned int i;
-	void *copy;
+	struct kexec_sha_region *regions = NULL;
+	int err;
+#endif
 	int ret;
 
-	if (image->type != KEXEC_TYPE_MULTIKERNEL || !image->mk_mem ||
-	    !pi->purgatory_buf)
+	if (image->type != KEXEC_TYPE_MULTIKERNEL || !image->mk_mem)
 		return 0;
+	/* The instance is "loading": nothing else looks at its copy. */
 	mi = container_of(image->mk_mem, struct mk_instance, ram);
-	for (i = 0; i < image->nr_segments; i++) {
-		if (image->segment[i].kbuf == pi->purgatory_buf) {
-			ks = &image->segment[i];
-			break;
+#ifdef CONFIG_ARCH_SUPPORTS_KEXEC_PURGATORY
+	if (image->purgatory_info.purgatory_buf) {
+		regions = kvzalloc(2 * rsize, GFP_KERNEL);
+		if (!regions)
+			return -ENOMEM;
+		err = kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+						     regions + KEXEC_SEGMENT_MAX,
+						     rsize, true);
+		if (!err)
+			err = kexec_purgatory_get_set_symbol(image,
+							     "purgatory_sha256_digest",
+							     digest, sizeof(digest),
+							     true);
+		if (err) {
+			pr_warn("instance %u: purgatory has no digest to skip; every start checks the image\n",
+				mi->id);
+			kvfree(regions);
+			regions = NULL;
 		}
 	}
-	if (!ks)
-		return 0;
-
-	regions = kvzalloc(2 * rsize, GFP_KERNEL);
-	if (!regions)
-		return -ENOMEM;
-	/* Set the quiet values, copy the segment, put the real ones back. */
-	ret = kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
-					     regions + KEXEC_SEGMENT_MAX, rsize,
-					     true);
-	if (!ret)
-		ret = kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
-						     digest, sizeof(digest), true);
-	if (ret) {
-		pr_warn("instance %u: purgatory has no digest to skip; every start checks the image\n",
-			mi->id);
-		ret = 0;
-		goto out;
+	/* Copy the quiet purgatory, then put the real values back. */
+	if (regions) {
+		sha256(NULL, 0, none);
+		kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+					       regions, rsize, false);
+		kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
+					       none, sizeof(none), false);
 	}
-	sha256(NULL, 0, none);
-	kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
-				       regions, rsize, false);
-	kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
-				       none, sizeof(none), false);
-	copy = kvmemdup(ks->kbuf, ks->bufsz, GFP_KERNEL);
-	kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
-				       regions + KEXEC_SEGMENT_MAX, rsize, false);
-	kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
-				       digest, sizeof(digest), false);
-	if (!copy) {
-		ret = -ENOMEM;
-		goto out;
+	ret = mk_lifecycle_keep(mi, image);
+	if (regions) {
+		kexec_purgatory_get_set_symbol(image, "purgatory_sha_regions",
+					       regions + KEXEC_SEGMENT_MAX,
+					       rsize, false);
+		kexec_purgatory_get_set_symbol(image, "purgatory_sha256_digest",
+					       digest, sizeof(digest), false);
+		kvfree(regions);
 	}
-	/* The instance is "loading": nothing else looks at these. */
-	mi->quiet_purgatory = copy;
-	mi->quiet_purgatory_seg = i;
-out:
-	kvfree(regions);
-	return ret;
 #else
-	return 0;
+	ret = mk_lifecycle_keep(mi, image);
 #endif
+	return ret;
 }
 
 /* A load that began ends: loaded, or empty again. */
@@ -425,7 +419,5 @@ void multikernel_kexec_end(unsigned long flags, int ret)
 			mk_set_error(mi, ret, "cannot load: %s", mk_load_error(ret));
 		}
 	}
-	kvfree(mi->quiet_purgatory);
-	mi->quiet_purgatory = NULL;
 	mutex_unlock(&mk_lock);
 }

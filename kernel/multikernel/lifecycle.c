@@ -38,6 +38,7 @@
 #include <linux/suspend.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <linux/xxhash.h>
 
 #include <trace/events/multikernel.h>
 
@@ -143,8 +144,11 @@ int mk_lifecycle_corrupt_copy(unsigned int id)
 	if (!mi)
 		return -EINVAL;
 	mutex_lock(&mk_lock);
+	/* Not under a reset's feet: the next start puts the image back. */
+	flush_work(&mi->reset);
 	if (mi->nr_segs && mi->segs[0].bufsz) {
 		((u8 *)mi->segs[0].buf)[mi->segs[0].bufsz / 2] ^= 0x5a;
+		mi->pristine = false;
 		ret = 0;
 	}
 	mutex_unlock(&mk_lock);
@@ -620,24 +624,29 @@ static int mk_protect(struct mk_instance *mi, bool protect)
 	return 0;
 }
 
-/* SHA-256 of the host's copy of the image, a piece at a time. */
-static void mk_image_digest(struct mk_instance *mi, u8 *digest)
+/*
+ * A checksum of the host's copy of the image, a piece at a time. It
+ * guards against the copy changing by accident (a stray write, a bit
+ * flip): whoever could change it on purpose writes the host kernel's
+ * memory and could change the checksum too. So a fast hash will do.
+ */
+static u64 mk_image_sum(struct mk_instance *mi)
 {
-	struct sha256_state sctx;
+	struct xxh64_state state;
 	unsigned int i;
 	size_t done, n;
 
-	sha256_init(&sctx);
+	xxh64_reset(&state, 0);
 	for (i = 0; i < mi->nr_segs; i++) {
 		struct mk_segment *s = &mi->segs[i];
 
 		for (done = 0; done < s->bufsz; done += n) {
 			n = min_t(size_t, s->bufsz - done, SZ_2M);
-			sha256_update(&sctx, s->buf + done, n);
+			xxh64_update(&state, s->buf + done, n);
 			cond_resched();
 		}
 	}
-	sha256_final(&sctx, digest);
+	return xxh64_digest(&state);
 }
 
 /*
@@ -648,12 +657,10 @@ static void mk_image_digest(struct mk_instance *mi, u8 *digest)
  */
 static int mk_restore_image(struct mk_instance *mi)
 {
-	u8 digest[SHA256_DIGEST_SIZE];
 	unsigned int i;
 	int ret;
 
-	mk_image_digest(mi, digest);
-	if (memcmp(digest, mi->digest, sizeof(digest))) {
+	if (mk_image_sum(mi) != mi->image_sum) {
 		pr_err("instance %u: the host's copy of its image changed since the load\n",
 		       mi->id);
 		return -EBADMSG;
@@ -879,42 +886,57 @@ ssize_t mk_message_read(struct mk_instance *mi, char *buf, size_t len)
 }
 
 /**
- * mk_lifecycle_loaded() - keep what a freshly loaded image needs
- * @mi:		the instance, with mk_lock held, its image just loaded
+ * mk_lifecycle_keep() - copy a freshly loaded image's segments
+ * @mi:		the instance, "loading"
+ * @image:	its image, the segments loaded and their buffers still
+ *		there
  *
- * Return: 0 or -ENOMEM.
+ * From the buffers the load hashed, for mk_restore_image() to write
+ * back on a restart.
+ *
+ * Return: 0, or -ENOMEM with nothing kept.
  */
-int mk_lifecycle_loaded(struct mk_instance *mi)
+int mk_lifecycle_keep(struct mk_instance *mi, struct kimage *image)
 {
-	struct kimage *image = mi->image;
+	struct mk_segment *segs;
 	unsigned int i;
 
-	mi->segs = kcalloc(image->nr_segments, sizeof(*mi->segs), GFP_KERNEL);
-	if (!mi->segs)
+	segs = kcalloc(image->nr_segments, sizeof(*segs), GFP_KERNEL);
+	if (!segs)
 		return -ENOMEM;
 	for (i = 0; i < image->nr_segments; i++) {
 		struct kexec_segment *ks = &image->segment[i];
-		struct mk_segment *s = &mi->segs[i];
+		struct mk_segment *s = &segs[i];
 
 		s->mem = ks->mem;
 		s->memsz = ks->memsz;
 		s->bufsz = min(ks->bufsz, ks->memsz);
-		if (mi->quiet_purgatory && i == mi->quiet_purgatory_seg) {
-			/* Restarts run the purgatory that checks nothing. */
-			s->buf = mi->quiet_purgatory;
-			mi->quiet_purgatory = NULL;
-			continue;
-		}
-		s->buf = kvmalloc(s->bufsz, GFP_KERNEL);
-		if (!s->buf) {
-			mi->nr_segs = i;
-			mk_lifecycle_unload(mi);
-			return -ENOMEM;
-		}
-		memcpy(s->buf, phys_to_virt(s->mem), s->bufsz);
+		s->buf = kvmemdup(ks->kbuf, s->bufsz, GFP_KERNEL);
+		if (!s->buf)
+			goto nomem;
 	}
+	mi->segs = segs;
 	mi->nr_segs = image->nr_segments;
-	mk_image_digest(mi, mi->digest);
+	return 0;
+nomem:
+	while (i--)
+		kvfree(segs[i].buf);
+	kfree(segs);
+	return -ENOMEM;
+}
+
+/**
+ * mk_lifecycle_loaded() - settle a freshly loaded image
+ * @mi:		the instance, with mk_lock held, its image just loaded and
+ *		kept by mk_lifecycle_keep()
+ *
+ * Return: 0, or -EINVAL when nothing was kept.
+ */
+int mk_lifecycle_loaded(struct mk_instance *mi)
+{
+	if (WARN_ON_ONCE(!mi->segs))
+		return -EINVAL;
+	mi->image_sum = mk_image_sum(mi);
 	mi->started = false;
 	mi->pristine = true;
 	mi->hdr = phys_to_virt(mi->shared.start);

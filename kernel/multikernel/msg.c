@@ -128,7 +128,7 @@ static void mk_doorbell(struct mk_link *l)
  */
 static bool mk_link_check(struct mk_link *l)
 {
-	if (!l->tx_unchecked)
+	if (!l->tx_unchecked || !l->active)
 		return false;
 	l->tx_unchecked = false;
 	if (!mk_ring_kick_needed(&l->tx))
@@ -364,6 +364,7 @@ void mk_link_close(struct mk_link *l, const char *why)
 	spin_lock(&l->tx_lock);
 	WRITE_ONCE(l->active, false);
 	l->connected = false;
+	l->tx_unchecked = false;
 	if (!l->closed)
 		l->closed = why;
 	spin_unlock(&l->tx_lock);
@@ -785,6 +786,8 @@ void mk_link_down(struct mk_link *l)
 	spin_lock(&l->tx_lock);
 	WRITE_ONCE(l->active, false);
 	l->connected = false;
+	/* A batch cut short rings nobody: the region is not ours now. */
+	l->tx_unchecked = false;
 	spin_unlock(&l->tx_lock);
 	spin_unlock_irq(&l->rx_lock);
 	/*
