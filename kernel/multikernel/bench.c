@@ -26,6 +26,9 @@
  *   echo "corrupt_copy ID" > /sys/kernel/debug/multikernel/bench
  *	change a byte of the host's copy of instance ID's image, which
  *	the next restart must refuse to put back
+ *   echo "corrupt_image ID" > /sys/kernel/debug/multikernel/bench
+ *	change a byte of instance ID's image in its memory, loaded or
+ *	stopped, which its next start must find and refuse
  *   cat /sys/kernel/debug/multikernel/bench
  *	the results of the last run, one "name value" per line
  *
@@ -491,6 +494,8 @@ static ssize_t mk_bench_write(struct file *file, const char __user *ubuf,
 			mk_lifecycle_fail_reset(a);
 	} else if (sscanf(cmd, "corrupt_copy %u", &a) == 1) {
 		ret = mk_lifecycle_corrupt_copy(a);
+	} else if (sscanf(cmd, "corrupt_image %u", &a) == 1) {
+		ret = mk_lifecycle_corrupt_image(a);
 	} else if (sscanf(cmd, "broadcast %u", &a) == 1) {
 		ret = !a || a > MK_BENCH_MAX ? -EINVAL : mk_bench_broadcast(a);
 	} else {

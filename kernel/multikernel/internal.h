@@ -266,5 +266,6 @@ u32 mk_spawned_seed_print(void);
 long mk_spawned_hostile(const char *cmd);
 void mk_lifecycle_fail_reset(int cpu);
 int mk_lifecycle_corrupt_copy(unsigned int id);
+int mk_lifecycle_corrupt_image(unsigned int id);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

@@ -269,14 +269,13 @@ int multikernel_image_info(struct kimage *image,
  * restart writes back exactly what the load's digest covers.
  *
  * Before the new kernel runs, purgatory hashes every segment, up to its
- * memsz, against that digest: to catch memory that changed since. A
- * restart runs an image the host has just written back from its copy,
- * after checking the copy against a checksum of its own (see
- * mk_restore_image()), so hashing it again is wasted, and it is most of
- * a restart's time under emulation. The copy of the purgatory segment
- * therefore has an empty list of regions to hash and the digest of
- * nothing. The first start after a load runs the purgatory that checks
- * everything.
+ * memsz, against that digest: to catch memory that changed since. The
+ * host checks the same before every start, with a checksum of its copy
+ * that is several times cheaper than SHA-256 (see mk_image_check()), so
+ * hashing it again is wasted, and it was most of a start's time under
+ * emulation. The copy of the purgatory segment therefore has an empty
+ * list of regions to hash and the digest of nothing, and it replaces
+ * the one the load put in place (mk_lifecycle_loaded()).
  *
  * Return: 0, or -ENOMEM. A purgatory without those symbols is kept as
  * it is, to check everything on every start.

@@ -650,10 +650,121 @@ static u64 mk_image_sum(struct mk_instance *mi)
 }
 
 /*
+ * Map @count pages of the instance's RAM from @phys in a mapping of
+ * their own: the direct map has them unmapped while an image is loaded.
+ */
+static void *mk_map_ram(phys_addr_t phys, unsigned int count, pgprot_t prot,
+			struct page **pages)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		pages[i] = pfn_to_page(PHYS_PFN(phys) + i);
+	return vmap(pages, count, VM_MAP, prot);
+}
+
+#define MK_CHECK_PAGES	(SZ_2M >> PAGE_SHIFT)
+
+#ifdef CONFIG_MULTIKERNEL_BENCH
+/**
+ * mk_lifecycle_corrupt_image() - change a byte of an image in place
+ * @id:		the instance
+ *
+ * For the selftests: a stray write to a loaded instance's memory, which
+ * its next start must find and refuse.
+ *
+ * Return: 0, -EINVAL for no such instance, -ENOENT if it holds no image,
+ * -EBUSY while it runs, -ENOMEM.
+ */
+int mk_lifecycle_corrupt_image(unsigned int id)
+{
+	struct mk_instance *mi = mk_instance_get(id);
+	struct page *page;
+	int ret = -ENOENT;
+	u8 *p;
+
+	if (!mi)
+		return -EINVAL;
+	mutex_lock(&mk_lock);
+	flush_work(&mi->reset);
+	if (mi->state != MK_LOADED && mi->state != MK_STOPPED) {
+		ret = mi->nr_segs ? -EBUSY : -ENOENT;
+	} else if (mi->nr_segs && mi->segs[0].bufsz) {
+		p = mk_map_ram(mi->segs[0].mem, 1, PAGE_KERNEL, &page);
+		ret = p ? 0 : -ENOMEM;
+		if (p) {
+			p[mi->segs[0].bufsz / 2 % PAGE_SIZE] ^= 0x5a;
+			vunmap(p);
+		}
+	}
+	mutex_unlock(&mk_lock);
+	return ret;
+}
+#endif
+
+/*
+ * Does the image in the instance's RAM match the host's copy: each
+ * segment's data with the copy's checksum, the rest of it up to its
+ * memsz zero? This is what purgatory's digest would find out, at a
+ * fraction of its cost; the purgatory in place checks nothing.
+ *
+ * Return: 0, -EBADMSG if it does not match, -ENOMEM.
+ */
+static int mk_image_check(struct mk_instance *mi)
+{
+	struct xxh64_state state;
+	bool zero = true;
+	struct page **pages;
+	unsigned int i;
+	size_t done, n;
+	void *p;
+
+	pages = kmalloc_array(MK_CHECK_PAGES, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	xxh64_reset(&state, 0);
+	for (i = 0; i < mi->nr_segs && zero; i++) {
+		struct mk_segment *s = &mi->segs[i];
+
+		for (done = 0; done < s->memsz && zero; done += n) {
+			n = min_t(size_t, s->memsz - done, SZ_2M);
+			p = mk_map_ram(s->mem + done, DIV_ROUND_UP(n, PAGE_SIZE),
+				       PAGE_KERNEL_RO, pages);
+			if (!p) {
+				kfree(pages);
+				return -ENOMEM;
+			}
+			if (done < s->bufsz) {
+				size_t data = min(n, s->bufsz - done);
+
+				xxh64_update(&state, p, data);
+				zero = !memchr_inv(p + data, 0, n - data);
+			} else {
+				zero = !memchr_inv(p, 0, n);
+			}
+			vunmap(p);
+			cond_resched();
+		}
+	}
+	kfree(pages);
+	if (!zero || xxh64_digest(&state) != mi->image_sum) {
+		pr_err("instance %u: its image changed in its memory since the host put it there\n",
+		       mi->id);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
  * After a run: the last run's RAM is zeroed and the image copied in as
  * it was loaded, so that the next run reads nothing the last one wrote.
- * The copy is checked first, which is why the purgatory it puts back
- * checks nothing (multikernel_kexec_post_load()).
+ * The copy is checked first; the start checks what is in place again
+ * (mk_image_check()), which is why the purgatory it puts back checks
+ * nothing (multikernel_kexec_post_load()).
+ *
+ * The RAM is written through the direct map, mapped for the while:
+ * under emulation, zeroing it through a mapping of its own, 2 MiB at a
+ * time, was four times slower than mapping and unmapping it all.
  */
 static int mk_restore_image(struct mk_instance *mi)
 {
@@ -672,10 +783,8 @@ static int mk_restore_image(struct mk_instance *mi)
 	mk_wipe_mem(mi->ram.start, resource_size(&mi->ram));
 	for (i = 0; i < mi->nr_segs; i++) {
 		struct mk_segment *s = &mi->segs[i];
-		void *p = phys_to_virt(s->mem);
 
-		memcpy(p, s->buf, s->bufsz);
-		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
+		memcpy(phys_to_virt(s->mem), s->buf, s->bufsz);
 	}
 	mk_protect(mi, true);
 	mi->pristine = true;
@@ -696,6 +805,30 @@ static void mk_reset_work(struct work_struct *work)
 static void mk_reset_wait(struct mk_instance *mi)
 {
 	flush_work(&mi->reset);
+}
+
+/* Put the image back if it ran, and check it, before a start. */
+static int mk_prepare_image(struct mk_instance *mi)
+{
+	int ret;
+
+	ret = mi->pristine ? 0 : mk_restore_image(mi);
+	if (ret == -EBADMSG)
+		mk_set_error(mi, ret, "cannot start: its saved image changed; load it again");
+	else if (ret)
+		mk_set_error(mi, ret, "cannot start: its memory cannot be mapped to be wiped");
+	if (ret)
+		return ret;
+	ret = mk_image_check(mi);
+	if (ret == -EBADMSG) {
+		/* The next start puts it back from the host's copy. */
+		mi->pristine = false;
+		mk_set_error(mi, ret,
+			     "cannot start: its image changed in memory; start again to restore it");
+	} else if (ret) {
+		mk_set_error(mi, ret, "cannot start: no memory to check its image");
+	}
+	return ret;
 }
 
 /* How far the host is locked down, for the spawned kernel to follow. */
@@ -745,14 +878,9 @@ static int mk_lifecycle_start(struct mk_instance *mi)
 		return ret;
 
 	mk_reset_wait(mi);
-	ret = mi->pristine ? 0 : mk_restore_image(mi);
-	if (ret == -EBADMSG) {
-		mk_set_error(mi, ret, "cannot start: its saved image changed; load it again");
+	ret = mk_prepare_image(mi);
+	if (ret)
 		goto undo;
-	} else if (ret) {
-		mk_set_error(mi, ret, "cannot start: its memory cannot be mapped to be wiped");
-		goto undo;
-	}
 	memset(hdr, 0, resource_size(&mi->shared));
 	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
 	hdr->instance_id = mi->id;
@@ -934,8 +1062,14 @@ nomem:
  */
 int mk_lifecycle_loaded(struct mk_instance *mi)
 {
+	unsigned int i;
+
 	if (WARN_ON_ONCE(!mi->segs))
 		return -EINVAL;
+	/* What is in place becomes the copy, with its quiet purgatory. */
+	for (i = 0; i < mi->nr_segs; i++)
+		memcpy(phys_to_virt(mi->segs[i].mem), mi->segs[i].buf,
+		       mi->segs[i].bufsz);
 	mi->image_sum = mk_image_sum(mi);
 	mi->started = false;
 	mi->pristine = true;

@@ -38,7 +38,7 @@ if [ ! -d $MK/instances ] || [ -z "$KEXEC" ] || [ ! -f "$KERNEL" ] ||
 	echo "1..0 # SKIP needs multikernel, kexec, $KERNEL and $INITRD"
 	exit 4
 fi
-plan=67
+plan=74
 [ -n "$BIG_GB" ] && plan=$((plan + 4))
 [ -n "$EXPECT_LA57" ] && plan=$((plan + 1))
 echo "1..$plan"
@@ -314,6 +314,32 @@ put_ok 1 state start
 wait_state 1 running
 put_ok 1 state stop
 check "changed copy: a new load restarts" \
+	eval 'put_ok 1 state start && wait_state 1 running'
+put_ok 1 state stop
+$KEXEC -u --multikernel=1 >/dev/null
+
+# Every start checks the image in the instance's memory against the
+# host's copy, in place of purgatory's digest: a byte changed there
+# after the load is refused, and the next start puts the image back.
+load 1 2-3 256M
+free_img=$(cat $MK/pool_free)
+echo "corrupt_image 1" >$BENCH
+check "changed image in memory: the start is refused with EBADMSG" \
+	[ "$(put 1 state start)" = "Bad message" ]
+check "changed image in memory: last_error says why" \
+	grep -q "its image changed in memory; start again" $MK/instances/1/last_error
+check "changed image in memory: the log says why" \
+	logged "instance 1: its image changed in its memory since the host put it there"
+check "changed image in memory: loaded, CPUs and pool as before" \
+	eval '[ "$(inst 1 state)" = loaded ] && back_to_start "$free_img"'
+check "changed image in memory: the next start puts it back and runs" \
+	eval 'put_ok 1 state start && wait_state 1 running'
+put_ok 1 state stop
+wait_state 1 stopped
+echo "corrupt_image 1" >$BENCH
+check "changed image after a stop: the restart is refused with EBADMSG" \
+	[ "$(put 1 state start)" = "Bad message" ]
+check "changed image after a stop: the next restart runs" \
 	eval 'put_ok 1 state start && wait_state 1 running'
 put_ok 1 state stop
 $KEXEC -u --multikernel=1 >/dev/null
