@@ -41,8 +41,6 @@
 
 #define MKNET_INSTANCES		CONFIG_MULTIKERNEL_INSTANCES
 #define MKNET_MTU		4000
-#define MKNET_TXBUF_SIZE	(sizeof(struct multikernel_net_hdr) + \
-				 MKNET_GSO_FRAME_MAX)
 
 /**
  * struct mknet_priv - one end of a network link
@@ -50,14 +48,21 @@
  *		0 (the host) in a spawned kernel
  * @rx_lock:	serializes @rx between the link's dispatch and its events
  * @rx:		the frame coming in pieces
- * @txbuf:	the header and a frame on its way out, under the queue's
- *		lock
  */
 struct mknet_priv {
 	unsigned int peer;
 	spinlock_t rx_lock;	/* for @rx */
 	struct mknet_rx rx;
-	u8 *txbuf;
+};
+
+/**
+ * struct mknet_tx - a frame on its way out
+ * @hdr:	its header
+ * @skb:	the frame
+ */
+struct mknet_tx {
+	struct multikernel_net_hdr hdr;
+	const struct sk_buff *skb;
 };
 
 /* By peer, once probed: on the host the instances, in a spawned kernel [0]. */
@@ -309,10 +314,33 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 	netif_rx(skb);
 }
 
+/*
+ * Write a part of the header and frame straight into the ring: the
+ * frame's bytes are copied once on their way out.
+ */
+static void mknet_copy(void *dst, const void *src, u32 off, u32 len)
+{
+	const struct mknet_tx *tx = src;
+	u32 n;
+
+	if (off < sizeof(tx->hdr)) {
+		n = min_t(u32, len, sizeof(tx->hdr) - off);
+		memcpy(dst, (const u8 *)&tx->hdr + off, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	/* Within the frame: the length came from it. */
+	if (len)
+		WARN_ON_ONCE(skb_copy_bits(tx->skb, off - sizeof(tx->hdr), dst,
+					   len));
+}
+
 static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mknet_priv *priv = netdev_priv(dev);
-	struct multikernel_net_hdr *hdr = (void *)priv->txbuf;
+	struct mknet_tx tx = { .skb = skb };
+	struct multikernel_net_hdr *hdr = &tx.hdr;
 	u32 len = sizeof(*hdr) + skb->len;
 	u32 agreed;
 	int ret;
@@ -326,19 +354,16 @@ static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)
 	    (skb->ip_summed == CHECKSUM_PARTIAL &&
 	     !(agreed & MULTIKERNEL_F_NET_CSUM) && skb_checksum_help(skb)))
 		goto drop;
-	memset(hdr, 0, sizeof(*hdr));
 	if (skb->len > MKNET_GSO_FRAME_MAX ||
 	    virtio_net_hdr_from_skb(skb, (struct virtio_net_hdr *)hdr, true,
 				    false, 0))
 		goto drop;
 	hdr->frame_len = cpu_to_le32(skb->len);
-	if (skb_copy_bits(skb, 0, hdr + 1, skb->len))
-		goto drop;
 	/* One doorbell check for a burst of frames, at its last. */
 	ret = multikernel_send_pieces(priv->peer, MULTIKERNEL_CHAN_NET,
 				      MULTIKERNEL_NET_FRAME_MORE,
-				      MULTIKERNEL_NET_FRAME, hdr, len,
-				      netdev_xmit_more());
+				      MULTIKERNEL_NET_FRAME, mknet_copy, &tx,
+				      len, netdev_xmit_more());
 	if (ret == -EAGAIN) {
 		/*
 		 * The queue stops below when a frame might not fit, but the
@@ -488,14 +513,6 @@ VISIBLE_IF_KUNIT void mknet_addr(u8 *addr, unsigned int id, bool instance_end)
 }
 EXPORT_SYMBOL_IF_KUNIT(mknet_addr);
 
-static void mknet_free(struct net_device *dev)
-{
-	struct mknet_priv *priv = netdev_priv(dev);
-
-	kvfree(priv->txbuf);
-	free_netdev(dev);
-}
-
 static struct net_device *mknet_create(unsigned int peer, struct device *parent)
 {
 	unsigned int self = multikernel_instance_id();
@@ -513,23 +530,16 @@ static struct net_device *mknet_create(unsigned int peer, struct device *parent)
 	priv = netdev_priv(dev);
 	priv->peer = peer;
 	spin_lock_init(&priv->rx_lock);
-	priv->txbuf = kvmalloc(MKNET_TXBUF_SIZE, GFP_KERNEL);
-	if (!priv->txbuf) {
-		ret = -ENOMEM;
-		goto free;
-	}
 	mknet_addr(addr, self ? self : peer, self);
 	eth_hw_addr_set(dev, addr);
 	SET_NETDEV_DEV(dev, parent);
 	netif_carrier_off(dev);
 	ret = register_netdev(dev);
-	if (ret)
-		goto free;
+	if (ret) {
+		free_netdev(dev);
+		return ERR_PTR(ret);
+	}
 	return dev;
-
-free:
-	mknet_free(dev);
-	return ERR_PTR(ret);
 }
 
 /* The "net" function of the link to a peer: its mk<peer>. */

@@ -20,6 +20,16 @@ struct module;
 
 struct notifier_block;
 
+/**
+ * typedef multikernel_copy_fn - write part of a payload into a ring
+ * @dst:	where the part goes
+ * @src:	what the sender passed to multikernel_send_pieces()
+ * @off:	offset of the part in the payload
+ * @len:	its length, at most %MULTIKERNEL_MSG_MAX
+ */
+typedef void multikernel_copy_fn(void *dst, const void *src, u32 off,
+				 u32 len);
+
 /*
  * Events of the link notifier chain, with the peer's ID as the data:
  * on the host an instance ID, in a spawned kernel 0 (the host).
@@ -114,7 +124,8 @@ int multikernel_send_atomic(unsigned int peer, u16 channel, u16 type,
 bool multikernel_writable(unsigned int peer);
 bool multikernel_writable_for(unsigned int peer, u32 len);
 int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
-			    u16 type_last, const void *data, u32 len, bool more);
+			    u16 type_last, multikernel_copy_fn *copy,
+			    const void *src, u32 len, bool more);
 void multikernel_flush(unsigned int peer);
 u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
@@ -179,7 +190,8 @@ static inline bool multikernel_writable_for(unsigned int peer, u32 len)
 
 static inline int multikernel_send_pieces(unsigned int peer, u16 channel,
 					  u16 type_more, u16 type_last,
-					  const void *data, u32 len, bool more)
+					  multikernel_copy_fn *copy,
+					  const void *src, u32 len, bool more)
 {
 	return -ENOTCONN;
 }

@@ -143,14 +143,19 @@ static bool mk_link_check(struct mk_link *l)
  * and sets *@kick for all of them.
  */
 static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
-			  const void *buf, u32 len, bool more, bool *kick)
+			  mk_ring_copy_fn *copy, const void *src, u32 off,
+			  u32 len, bool more, bool *kick)
 {
 	int ret;
 
 	*kick = false;
 	if (!l->active || !l->connected)
 		return -ENOTCONN;
-	ret = mk_ring_send(&l->tx, channel, type, buf, len, NULL);
+	if (copy)
+		ret = mk_ring_send_from(&l->tx, channel, type, copy, src, off,
+					len, NULL);
+	else
+		ret = mk_ring_send(&l->tx, channel, type, src, len, NULL);
 	if (!ret) {
 		atomic64_inc(&l->stats[MK_STAT_TX_MESSAGES]);
 		atomic64_add(len, &l->stats[MK_STAT_TX_BYTES]);
@@ -195,7 +200,7 @@ int mk_link_send_more(struct mk_link *l, u16 channel, u16 type,
 	int ret;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
-	ret = __mk_link_send(l, channel, type, buf, len, more, &kick);
+	ret = __mk_link_send(l, channel, type, NULL, buf, 0, len, more, &kick);
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	if (kick) {
 		trace_multikernel_doorbell(l->peer, l->hwid);
@@ -265,7 +270,7 @@ int mk_link_send_atomic(struct mk_link *l, u16 channel, u16 type,
 
 	if (!spin_trylock_irqsave(&l->tx_lock, flags))
 		return -EBUSY;
-	ret = __mk_link_send(l, channel, type, buf, len, false, &kick);
+	ret = __mk_link_send(l, channel, type, NULL, buf, 0, len, false, &kick);
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	if (kick)
 		arch_multikernel_send_doorbell(l->hwid);
@@ -298,9 +303,10 @@ static u32 mk_link_send_max(struct mk_link *l)
  * @channel:	a &enum multikernel_channel
  * @type_more:	the type of every piece but the last
  * @type_last:	the type of the last piece
- * @buf:	the payload
- * @len:	its length, at least 1 and at most %MULTIKERNEL_PIECES_MAX
- *		and half the ring
+ * @copy:	writes each piece into the ring (mk_ring_send_from())
+ * @src:	passed on to @copy
+ * @len:	the payload's length, at least 1 and at most
+ *		%MULTIKERNEL_PIECES_MAX and half the ring
  * @more:	more sends follow: leave the doorbell to the last of them,
  *		or to mk_link_flush()
  *
@@ -311,7 +317,8 @@ static u32 mk_link_send_max(struct mk_link *l)
  * of it now, and then nothing was sent.
  */
 int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
-			u16 type_last, const void *buf, u32 len, bool more)
+			u16 type_last, mk_ring_copy_fn *copy, const void *src,
+			u32 len, bool more)
 {
 	bool kick = false, k;
 	unsigned long flags;
@@ -335,8 +342,8 @@ int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
 			n = min_t(u32, len - off, MULTIKERNEL_MSG_MAX);
 			/* One check, and one doorbell, for all of them. */
 			ret = __mk_link_send(l, channel, off + n < len ?
-					     type_more : type_last, buf + off,
-					     n, more || off + n < len, &k);
+					     type_more : type_last, copy, src,
+					     off, n, more || off + n < len, &k);
 			kick |= k;
 			if (ret)
 				break;
@@ -1004,8 +1011,12 @@ EXPORT_SYMBOL_GPL(multikernel_send_max);
  * @channel:	as for multikernel_send()
  * @type_more:	the type of every message but the last
  * @type_last:	the type of the last message
- * @data:	the payload, copied before this returns
- * @len:	its length, at least 1 and at most multikernel_send_max()
+ * @copy:	writes the payload into the ring, a message's part of it
+ *		per call: @copy(dst, @src, off, n) for the n bytes at
+ *		offset off; it must not fail or sleep
+ * @src:	passed on to @copy
+ * @len:	the payload's length, at least 1 and at most
+ *		multikernel_send_max()
  * @more:	the caller sends more right after this one (a network
  *		driver's netdev_xmit_more()): the doorbell waits for the
  *		last send of the batch, which has @more false, or for
@@ -1014,19 +1025,23 @@ EXPORT_SYMBOL_GPL(multikernel_send_max);
  * Any context. The payload goes as messages of %MULTIKERNEL_MSG_MAX
  * bytes but the last, with nothing else to @peer between them; all of
  * them are sent, or none. A send that fails rings for the batch before
- * it.
+ * it. @copy writes straight into the ring, so that a payload scattered
+ * over several buffers (an skb) is copied once.
  *
  * Return: as multikernel_send(); -EAGAIN when the ring to @peer has no
  * room for all of it now, -EMSGSIZE when it is longer than
  * multikernel_send_max().
  */
 int multikernel_send_pieces(unsigned int peer, u16 channel, u16 type_more,
-			    u16 type_last, const void *data, u32 len, bool more)
+			    u16 type_last, multikernel_copy_fn *copy,
+			    const void *src, u32 len, bool more)
 {
 	struct mk_link *l = mk_kernel_link(peer, channel);
 
+	if (!copy)
+		return -EINVAL;
 	return l ? mk_link_send_pieces(l, channel, type_more, type_last,
-				       data, len, more) : -EINVAL;
+				       copy, src, len, more) : -EINVAL;
 }
 EXPORT_SYMBOL_GPL(multikernel_send_pieces);
 

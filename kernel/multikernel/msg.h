@@ -140,7 +140,8 @@ void mk_link_kick(struct mk_link *l);
 void mk_link_busy_poll(struct mk_link *l);
 bool mk_link_writable(struct mk_link *l, u32 len, bool notify);
 int mk_link_send_pieces(struct mk_link *l, u16 channel, u16 type_more,
-			u16 type_last, const void *buf, u32 len, bool more);
+			u16 type_last, mk_ring_copy_fn *copy, const void *src,
+			u32 len, bool more);
 void mk_link_flush(struct mk_link *l);
 int mk_link_peek_raw(struct mk_link *l, void *buf, size_t count, u32 *gen);
 void mk_link_consume_raw(struct mk_link *l, u32 gen);

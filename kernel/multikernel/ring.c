@@ -95,28 +95,17 @@ static void mk_ring_put(struct mk_ring *r, u32 off, u16 channel, u16 type,
 	memcpy(r->data + off, &m, sizeof(m));
 }
 
-/**
- * mk_ring_send() - copy one message into a ring
- * @r:		the producer's view
- * @channel:	its channel
- * @type:	its type on that channel
- * @buf:	the payload
- * @len:	payload bytes, at most %MULTIKERNEL_MSG_MAX
- * @kick:	set when the consumer sleeps and needs the doorbell; NULL
- *		for a send that mk_ring_kick_needed() follows later, in a
- *		batch, or for a consumer that never sleeps: that saves a
- *		full barrier
- *
- * The caller serializes producers.
- *
- * Return: 0, -EMSGSIZE when @len is too large, -EAGAIN when the ring is
- * full, -EIO when the consumer's index is impossible (the ring is then
- * dead).
+/*
+ * One message into the ring: @len bytes of payload, from @buf, or from
+ * @copy with @src and @off when @copy is set.
  */
-int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
-		 u32 len, bool *kick)
+static __always_inline int __mk_ring_send(struct mk_ring *r, u16 channel,
+					  u16 type, mk_ring_copy_fn *copy,
+					  const void *src, u32 from, u32 len,
+					  bool *kick)
 {
 	u32 size = r->size, prod = r->pos, cons, off, tail, rec, need;
+	u8 *payload;
 
 	if (kick)
 		*kick = false;
@@ -150,7 +139,11 @@ int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
 		off = 0;
 	}
 	mk_ring_put(r, off, channel, type, len);
-	memcpy(r->data + off + sizeof(struct multikernel_msg), buf, len);
+	payload = r->data + off + sizeof(struct multikernel_msg);
+	if (copy)
+		copy(payload, src, from, len);
+	else
+		memcpy(payload, (const u8 *)src + from, len);
 	prod += rec;
 	r->pos = prod;
 	/* Pairs with the consumer's acquire of prod: the records are there. */
@@ -160,7 +153,58 @@ int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
 		*kick = mk_ring_kick_needed(r);
 	return 0;
 }
+
+/**
+ * mk_ring_send() - copy one message into a ring
+ * @r:		the producer's view
+ * @channel:	its channel
+ * @type:	its type on that channel
+ * @buf:	the payload
+ * @len:	payload bytes, at most %MULTIKERNEL_MSG_MAX
+ * @kick:	set when the consumer sleeps and needs the doorbell; NULL
+ *		for a send that mk_ring_kick_needed() follows later, in a
+ *		batch, or for a consumer that never sleeps: that saves a
+ *		full barrier
+ *
+ * The caller serializes producers.
+ *
+ * Return: 0, -EMSGSIZE when @len is too large, -EAGAIN when the ring is
+ * full, -EIO when the consumer's index is impossible (the ring is then
+ * dead).
+ */
+int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
+		 u32 len, bool *kick)
+{
+	return __mk_ring_send(r, channel, type, NULL, buf, 0, len, kick);
+}
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_send);
+
+/**
+ * mk_ring_send_from() - write one message into a ring with a function
+ * @r:		the producer's view
+ * @channel:	its channel
+ * @type:	its type on that channel
+ * @copy:	writes the payload into the ring, in one call
+ * @src:	passed on to @copy
+ * @off:	passed on to @copy: where this message starts in a longer
+ *		payload
+ * @len:	payload bytes, at most %MULTIKERNEL_MSG_MAX
+ * @kick:	as for mk_ring_send()
+ *
+ * As mk_ring_send(), for a payload that is not in one buffer (a network
+ * frame in an skb): @copy writes it straight into the ring, which saves
+ * a copy through a buffer of the sender's. @copy runs before the
+ * message is published and must not fail.
+ *
+ * Return: as mk_ring_send().
+ */
+int mk_ring_send_from(struct mk_ring *r, u16 channel, u16 type,
+		      mk_ring_copy_fn *copy, const void *src, u32 off, u32 len,
+		      bool *kick)
+{
+	return __mk_ring_send(r, channel, type, copy, src, off, len, kick);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_send_from);
 
 /**
  * mk_ring_kick_needed() - does the consumer sleep and need the doorbell?

@@ -43,11 +43,23 @@ static inline u32 mk_ring_record_size(u32 len)
 		~(MULTIKERNEL_MSG_ALIGN - 1);
 }
 
+/**
+ * typedef mk_ring_copy_fn - write part of a payload into a ring
+ * @dst:	where the part goes
+ * @src:	what the sender passed on
+ * @off:	offset of the part in the payload
+ * @len:	its length
+ */
+typedef void mk_ring_copy_fn(void *dst, const void *src, u32 off, u32 len);
+
 bool mk_ring_size_valid(u32 size);
 void mk_ring_init(struct mk_ring *r, struct multikernel_ring *ctl, u32 size,
 		  bool reset);
 int mk_ring_send(struct mk_ring *r, u16 channel, u16 type, const void *buf,
 		 u32 len, bool *kick);
+int mk_ring_send_from(struct mk_ring *r, u16 channel, u16 type,
+		      mk_ring_copy_fn *copy, const void *src, u32 off, u32 len,
+		      bool *kick);
 bool mk_ring_kick_needed(struct mk_ring *r);
 int mk_ring_recv(struct mk_ring *r, struct multikernel_msg *msg, void *buf);
 bool mk_ring_empty(struct mk_ring *r);

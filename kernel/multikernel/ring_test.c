@@ -104,6 +104,43 @@ static void ring_roundtrip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->rx.errors, 0U);
 }
 
+/* A payload a function writes part by part, as a network driver's skb. */
+static void from_copy(void *dst, const void *src, u32 off, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		((u8 *)dst)[i] = *(const u8 *)src + off + i;
+}
+
+static void ring_send_from_test(struct kunit *test)
+{
+	struct ring_pair *p = pair_new(test, RSIZE - 640);
+	const u8 base = 3;
+	u32 i, off;
+
+	/* The second part comes after a pad, at the start of the ring. */
+	for (off = 0; off < 3 * 500; off += 500)
+		KUNIT_ASSERT_EQ(test, mk_ring_send_from(&p->tx, MULTIKERNEL_CHAN_RAW,
+							7, from_copy, &base, off,
+							500, NULL), 0);
+	for (off = 0; off < 3 * 500; off += 500) {
+		KUNIT_ASSERT_EQ(test, mk_ring_recv(&p->rx, &p->msg, p->buf), 500);
+		KUNIT_EXPECT_EQ(test, p->msg.type, 7);
+		for (i = 0; i < 500; i++)
+			if (p->buf[i] != (u8)(base + off + i)) {
+				KUNIT_FAIL(test, "byte %u of the part at %u is %#x",
+					   i, off, p->buf[i]);
+				break;
+			}
+	}
+	KUNIT_EXPECT_EQ(test, mk_ring_send_from(&p->tx, MULTIKERNEL_CHAN_RAW, 7,
+						from_copy, &base, 0,
+						MULTIKERNEL_MSG_MAX + 1, NULL),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, p->rx.errors, 0U);
+}
+
 static void ring_too_big_test(struct kunit *test)
 {
 	struct ring_pair *p = pair_new(test, 0);
@@ -468,6 +505,9 @@ static void ring_api_test(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, multikernel_send(1, MULTIKERNEL_CHAN_CONSOLE, 0, &b, 1),
 			-ENOTCONN);
+	ret = multikernel_send_pieces(1, MULTIKERNEL_CHAN_NET, 0, 0, NULL, &b, 1,
+				      false);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
 	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_RAW, api_nop),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, multikernel_register_handler(MULTIKERNEL_CHAN_CONSOLE, NULL),
@@ -556,6 +596,7 @@ static void log_copy_test(struct kunit *test)
 static struct kunit_case ring_test_cases[] = {
 	KUNIT_CASE(ring_size_test),
 	KUNIT_CASE(ring_roundtrip_test),
+	KUNIT_CASE(ring_send_from_test),
 	KUNIT_CASE(ring_too_big_test),
 	KUNIT_CASE(ring_full_test),
 	KUNIT_CASE(ring_wrap_test),
