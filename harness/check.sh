@@ -236,6 +236,22 @@ run_boot() {
 	# shellcheck disable=SC2086
 	timed "boot: $name" env $machine "$ROOT/harness/qemu.sh" "$variant" "$name" \
 		"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" </dev/null || rc=$?
+	# QEMU itself crashing is the emulator's fault, whatever the guest
+	# does: the table says so, its backtrace and the guest's log are
+	# kept, and the boot runs once more for the verdict.
+	if [ -s "$B/logs/$name.qemu-crash" ]; then
+		mv "$B/logs/$name.qemu-crash" "$B/logs/$name.crashed.qemu-crash"
+		mv "$B/logs/$name.log" "$B/logs/$name.crashed.log"
+		what=$(head -n 1 "$B/logs/$name.crashed.qemu-crash")
+		result NOTE "$name: QEMU crashed, the boot ran again" \
+			"$what; see $B/logs/$name.crashed.*"
+		note "boot $name: $what; running it again"
+		rc=0
+		# shellcheck disable=SC2086
+		timed "boot: $name (again)" env $machine "$ROOT/harness/qemu.sh" \
+			"$variant" "$name" \
+			"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" </dev/null || rc=$?
+	fi
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${opts[@]}" "${expect[@]}"
 	if [ -s "$B/logs/$name.hang" ]; then

@@ -6,7 +6,7 @@
 
 pkgs="bc bison flex libelf-dev libssl-dev cpio xz-utils lz4 kmod
 	python3 ccache git qemu-system-x86 busybox-static libc6-dev gcc make
-	perl dpkg-dev zlib1g-dev liblzma-dev patch libck-dev sparse"
+	perl dpkg-dev zlib1g-dev liblzma-dev patch libck-dev sparse gdb"
 
 missing=
 for p in $pkgs; do

@@ -40,7 +40,7 @@ mon=$B/logs/$name.monitor
 hang=$B/logs/$name.hang
 rm -f "$mon" "$hang" "$hang.silence"
 
-cmd=(qemu-system-x86_64 -M q35 -accel tcg -smp "$SMP" -m "$MEM"
+cmd=(qemu-system-x86_64 -M q35,dump-guest-core=off -accel tcg -smp "$SMP" -m "$MEM"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 	-display none -no-reboot
 	-serial "file:$log" -serial "file:$B/logs/$name.ttyS1.log")
@@ -65,8 +65,29 @@ fi
 "$ROOT/harness/watchdog.py" "$log" "$mon" "${WATCHDOG:-600}" \
 	"$B/obj-$cfg/vmlinux" "$hang" &
 watchdog=$!
+# QEMU dumps core without the guest's RAM into its own directory; a
+# crash of QEMU itself (a signal other than timeout's) leaves its
+# backtrace in $name.qemu-crash for check.sh.
+cores=$B/cores/$name
+rm -rf "$cores" "$B/logs/$name.qemu-crash"
+mkdir -p "$cores"
+ulimit -c unlimited 2>/dev/null || true
 rc=0
-timeout --foreground -k 5 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null || rc=$?
+(cd "$cores" && exec timeout --foreground -k 5 "$BOOT_TIMEOUT" "${cmd[@]}") \
+	</dev/null || rc=$?
+if [ "$rc" -gt 128 ] && [ "$rc" != 137 ]; then
+	core=$(find "$cores" -name 'core*' -type f | head -n 1)
+	{
+		echo "QEMU died of signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null))"
+		if [ -n "$core" ] && command -v gdb >/dev/null; then
+			gdb -batch -q -ex 'thread apply all bt 30' \
+				"$(command -v qemu-system-x86_64)" "$core" 2>&1 | tail -n 400
+		else
+			echo "no core dump in $cores (core_pattern: $(cat /proc/sys/kernel/core_pattern))"
+		fi
+	} >"$B/logs/$name.qemu-crash"
+fi
+rm -rf "$cores"
 kill "$watchdog" 2>/dev/null
 wait "$watchdog" 2>/dev/null || true
 rm -f "$mon"
