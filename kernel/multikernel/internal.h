@@ -121,7 +121,8 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @segs:	pristine copies of the image's segments, to start it again
  * @nr_segs:	entries in @segs
  * @image_sum:	checksum of @segs' contents when they were taken,
- *		checked before they are written back
+ *		checked before they are written back, and against the
+ *		image in @ram before every start
  * @started:	the loaded image has run since it was copied in
  * @pristine:	@ram holds nothing but the image as loaded: a start need
  *		not wipe it and put the image back first
@@ -132,8 +133,8 @@ int mk_cpus_whole_cores(const struct cpumask *want,
  * @start_time: when the last start kicked its boot CPU
  * @boot_time_ns: from that start to the spawned kernel's hello
  * @hello_ns:	when its hello came, on the host's ktime_get() clock
- * @prepare_ns:	from the start request to the kick: CPUs taken, image
- *		put back, shared region laid out
+ * @prepare_ns:	from the start request to the kick: image put back
+ *		and checked in place, CPUs taken, shared region laid out
  * @entry_ns:	from the kick to the spawned kernel's clock: INIT-SIPI,
  *		purgatory, decompression, its earliest boot
  * @kernel_ns:	from its clock's start to its hello, as it says

@@ -5,9 +5,10 @@
  * While an image is loaded, its RAM is unmapped from the host's direct
  * map, so that a stray host access faults instead of corrupting it.
  *
- * Start takes the instance's CPUs offline and marks them owned (the
- * host cannot online them again until it has them back), refreshes the
- * image from its pristine copy if it has run before, lays out the
+ * Start puts the image back from its pristine copy if it has run
+ * before, checks that the image in the instance's RAM is the one
+ * loaded, takes the instance's CPUs offline and marks them owned (the
+ * host cannot online them again until it has them back), lays out the
  * shared region with new rings and has the architecture start the boot
  * CPU. The spawned kernel sends hello on the control channel before it
  * runs init; until then the instance is "starting", and a start that
@@ -277,7 +278,7 @@ static bool mk_reclaim(struct mk_instance *mi)
 	/*
 	 * Nothing runs in its RAM now: get it ready for the next start.
 	 * A CPU left offline by an error was not confirmed reset; then the
-	 * start wipes the RAM instead, just before its kick.
+	 * next start wipes the RAM instead, before it takes the CPUs.
 	 */
 	if (cpumask_subset(mi->cpus, cpu_online_mask))
 		queue_work(system_unbound_wq, &mi->reset);
@@ -664,6 +665,7 @@ static void *mk_map_ram(phys_addr_t phys, unsigned int count, pgprot_t prot,
 }
 
 #define MK_CHECK_PAGES	(SZ_2M >> PAGE_SHIFT)
+#define MK_CHECK_BYTES	(MK_CHECK_PAGES << PAGE_SHIFT)
 
 #ifdef CONFIG_MULTIKERNEL_BENCH
 /**
@@ -674,7 +676,8 @@ static void *mk_map_ram(phys_addr_t phys, unsigned int count, pgprot_t prot,
  * its next start must find and refuse.
  *
  * Return: 0, -EINVAL for no such instance, -ENOENT if it holds no image,
- * -EBUSY while it runs, -ENOMEM.
+ * -EBUSY while it runs or stops, or while its image that ran is still
+ * to be put back (the start would put it back first), -ENOMEM.
  */
 int mk_lifecycle_corrupt_image(unsigned int id)
 {
@@ -687,8 +690,11 @@ int mk_lifecycle_corrupt_image(unsigned int id)
 		return -EINVAL;
 	mutex_lock(&mk_lock);
 	flush_work(&mi->reset);
-	if (mi->state != MK_LOADED && mi->state != MK_STOPPED) {
+	if (mi->state != MK_LOADED && mi->state != MK_STOPPED &&
+	    mi->state != MK_CRASHED) {
 		ret = mi->nr_segs ? -EBUSY : -ENOENT;
+	} else if (!mi->pristine) {
+		ret = -EBUSY;
 	} else if (mi->nr_segs && mi->segs[0].bufsz) {
 		p = mk_map_ram(mi->segs[0].mem, 1, PAGE_KERNEL, &page);
 		ret = p ? 0 : -ENOMEM;
@@ -727,7 +733,7 @@ static int mk_image_check(struct mk_instance *mi)
 		struct mk_segment *s = &mi->segs[i];
 
 		for (done = 0; done < s->memsz && zero; done += n) {
-			n = min_t(size_t, s->memsz - done, SZ_2M);
+			n = min_t(size_t, s->memsz - done, MK_CHECK_BYTES);
 			p = mk_map_ram(s->mem + done, DIV_ROUND_UP(n, PAGE_SIZE),
 				       PAGE_KERNEL_RO, pages);
 			if (!p) {
@@ -747,6 +753,8 @@ static int mk_image_check(struct mk_instance *mi)
 		}
 	}
 	kfree(pages);
+	/* No stale mapping of the instance's RAM outlives the check. */
+	vm_unmap_aliases();
 	if (!zero || xxh64_digest(&state) != mi->image_sum) {
 		pr_err("instance %u: its image changed in its memory since the host put it there\n",
 		       mi->id);
@@ -821,8 +829,9 @@ static int mk_prepare_image(struct mk_instance *mi)
 		return ret;
 	ret = mk_image_check(mi);
 	if (ret == -EBADMSG) {
-		/* The next start puts it back from the host's copy. */
+		/* Put back from the host's copy now, for the next start. */
 		mi->pristine = false;
+		queue_work(system_unbound_wq, &mi->reset);
 		mk_set_error(mi, ret,
 			     "cannot start: its image changed in memory; start again to restore it");
 	} else if (ret) {
@@ -873,14 +882,14 @@ static int mk_lifecycle_start(struct mk_instance *mi)
 		mk_set_error(mi, -EBUSY, "cannot start: the host is suspending");
 		return -EBUSY;
 	}
-	ret = mk_take_cpus(mi);
-	if (ret)
-		return ret;
-
+	/* A start that cannot boot the image leaves the CPUs alone. */
 	mk_reset_wait(mi);
 	ret = mk_prepare_image(mi);
 	if (ret)
-		goto undo;
+		return ret;
+	ret = mk_take_cpus(mi);
+	if (ret)
+		return ret;
 	memset(hdr, 0, resource_size(&mi->shared));
 	mk_shared_layout(hdr, resource_size(&mi->shared), READ_ONCE(ring_size));
 	hdr->instance_id = mi->id;
