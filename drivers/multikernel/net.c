@@ -78,6 +78,8 @@ static struct net_device *mknet_dev(unsigned int peer)
 
 static_assert(offsetof(struct multikernel_net_hdr, reserved) ==
 	      sizeof(struct virtio_net_hdr));
+/* No padding: every byte of a header sent is one set by the sender. */
+static_assert(sizeof(struct multikernel_net_hdr) == 16);
 
 /**
  * mknet_hdr_check() - check a frame's header from the peer
@@ -330,10 +332,13 @@ static void mknet_copy(void *dst, const void *src, u32 off, u32 len)
 		off += n;
 		len -= n;
 	}
-	/* Within the frame: the length came from it. */
-	if (len)
-		WARN_ON_ONCE(skb_copy_bits(tx->skb, off - sizeof(tx->hdr), dst,
-					   len));
+	/*
+	 * Within the frame: the length came from it. Were it wrong, the
+	 * peer gets zeros, never what the ring held before.
+	 */
+	if (len && WARN_ON_ONCE(skb_copy_bits(tx->skb, off - sizeof(tx->hdr),
+					      dst, len)))
+		memset(dst, 0, len);
 }
 
 static netdev_tx_t mknet_xmit(struct sk_buff *skb, struct net_device *dev)

@@ -155,7 +155,8 @@ static int __mk_link_send(struct mk_link *l, u16 channel, u16 type,
 		ret = mk_ring_send_from(&l->tx, channel, type, copy, src, off,
 					len, NULL);
 	else
-		ret = mk_ring_send(&l->tx, channel, type, src, len, NULL);
+		ret = mk_ring_send(&l->tx, channel, type,
+				   (const u8 *)src + off, len, NULL);
 	if (!ret) {
 		atomic64_inc(&l->stats[MK_STAT_TX_MESSAGES]);
 		atomic64_add(len, &l->stats[MK_STAT_TX_BYTES]);

@@ -194,7 +194,8 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ring_send);
  * As mk_ring_send(), for a payload that is not in one buffer (a network
  * frame in an skb): @copy writes it straight into the ring, which saves
  * a copy through a buffer of the sender's. @copy runs before the
- * message is published and must not fail.
+ * message is published, under the caller's serialization (a spinlock
+ * with interrupts off on a link): it must not fail or sleep.
  *
  * Return: as mk_ring_send().
  */
