@@ -103,13 +103,15 @@ verdict() {
 # CPUs 2-3 when the host powered off or kexec'd into a new kernel: the
 # host must have asked it to power off and had its CPUs back first, and
 # the instance must have heard it; after kexec, the new kernel must
-# have all four CPUs.
+# have all the machine's CPUs (MACHINE's SMP, else 4).
 check_at_end() {
-	local name=$1 how=$2 log=$B/logs/$1.log last what out
+	local name=$1 how=$2 machine=$3 log=$B/logs/$1.log last what out ncpu
 	what="$name: host $how with an instance running stops it first"
+	ncpu=$(sed -n 's/.*SMP=\([0-9]*\).*/\1/p' <<<"$machine")
+	ncpu=${ncpu:-4}
 	case "$how" in
 	poweroff) last="reboot: Power down" ;;
-	kexec) last="mk-instance id=0 nproc=4 cpus=0-3 " ;;
+	kexec) last="mk-instance id=0 nproc=$ncpu cpus=0-$((ncpu - 1)) " ;;
 	panic) check_at_panic "$name"; return ;;
 	*) result FAIL "$what" "unknown mktest.at_end=$how"; return ;;
 	esac
@@ -266,7 +268,7 @@ run_boot() {
 	fi
 	at_end=$(sed -n 's/.*mktest\.at_end=\([a-z]*\).*/\1/p' <<<"$args")
 	if [ -z "$T" ] && [ -n "$at_end" ]; then
-		check_at_end "$name" "$at_end"
+		check_at_end "$name" "$at_end" "$machine"
 	fi
 	if [ -z "$T" ] && grep -qw spawn_test.sh <<<"$suites"; then
 		what="$name: spawned kernel's report on ttyS1"

@@ -38,6 +38,7 @@ echo "1..14"
 
 # Start from no instance assigned or loaded.
 unload_all
+online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
 
 # Load without an ID: instance 1 is the lowest free one.
@@ -83,11 +84,11 @@ run $KEXEC -e --multikernel=1
 rc=$?
 state=$(cat $MK/instances/1/state)
 [ $rc = 0 ] && { [ "$state" = starting ] || [ "$state" = running ]; } &&
-	[ "$(cat /sys/devices/system/cpu/online)" = 0-1 ]
+	[ "$(cat /sys/devices/system/cpu/online)" = "$(cpus_but "$online0" 2 3)" ]
 result $? "kexec -e starts the instance on its CPUs"
 echo kill >$MK/instances/1/state
 [ "$(cat $MK/instances/1/state)" = stopped ] &&
-	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ]
+	[ "$(cat /sys/devices/system/cpu/online)" = "$online0" ]
 result $? "kill stops it and gives the CPUs back"
 
 run $KEXEC -u --multikernel=1

@@ -27,6 +27,34 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# cpus_but LIST CPU...: the CPU list LIST, as the kernel writes one,
+# less the CPUs given; the tests run on machines of any number of CPUs.
+cpus_but() {
+	list=$1
+	shift
+	echo "$list" | awk -v drop=" $* " '
+	{
+		n = split($0, r, ",")
+		for (i = 1; i <= n; i++) {
+			a = r[i]; b = r[i]
+			if (split(r[i], ab, "-") == 2) { a = ab[1]; b = ab[2] }
+			for (c = a + 0; c <= b + 0; c++)
+				if (index(drop, " " c " ") == 0)
+					keep[c] = 1
+		}
+		out = ""
+		for (c = 0; c <= 8192; c++) {
+			if (!(c in keep) || (c - 1) in keep)
+				continue
+			e = c
+			while ((e + 1) in keep)
+				e++
+			out = out (out == "" ? "" : ",") (e > c ? c "-" e : c)
+		}
+		print out
+	}'
+}
+
 # inst ID FILE: a file of instance ID.
 inst() {
 	cat $MK/instances/$1/$2
