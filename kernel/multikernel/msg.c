@@ -396,6 +396,11 @@ static void mk_deliver(struct mk_link *l, u32 len, bool *wake)
 			atomic64_inc(&l->stats[MK_STAT_DROPS]);
 		return;
 	case MULTIKERNEL_CHAN_RAW:
+		/* An empty one would read as end of file: no writer sends it. */
+		if (!len) {
+			atomic64_inc(&l->stats[MK_STAT_DROPS]);
+			return;
+		}
 		/* The caller made sure a whole message fits. */
 		kfifo_in(&l->rawq, l->buf, len);
 		*wake = true;

@@ -88,6 +88,9 @@ static ssize_t mk_dev_write(struct file *file, const char __user *buf,
 
 	if (count > MULTIKERNEL_MSG_MAX)
 		return -EMSGSIZE;
+	/* An empty message would read as end of file at the other end. */
+	if (!count)
+		return 0;
 	if (mutex_lock_interruptible(&l->write_lock))
 		return -ERESTARTSYS;
 	ret = -EFAULT;

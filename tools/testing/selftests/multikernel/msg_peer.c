@@ -242,6 +242,8 @@ static int api(const char *dev)
 	errno = 0;
 	check(write(fd, buf, MSG_MAX + 1) < 0 && errno == EMSGSIZE,
 	      "write beyond the largest message: EMSGSIZE");
+	/* Sent, it would come back as a read of 0 bytes below. */
+	check(write(fd, buf, 0) == 0, "write of no bytes: 0, nothing sent");
 
 	for (i = 0; i < 7; i++) {
 		memset(buf, i + 1, sizes[i]);

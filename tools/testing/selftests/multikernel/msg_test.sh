@@ -103,7 +103,7 @@ check "default rings: link reports its ring size" [ "$(link ring_size)" = "$size
 out=$("$PEER" api /dev/multikernel1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-check "file semantics: EAGAIN, EMSGSIZE, poll, boundaries, blocking" [ $rc = 0 ]
+check "file semantics: EAGAIN, EMSGSIZE, empty writes, poll, boundaries, blocking" [ $rc = 0 ]
 integrity "default rings" 256
 counters "default rings"
 
