@@ -157,6 +157,7 @@ void arch_multikernel_send_doorbell(u32 hwid);
 u32 arch_multikernel_cpu_hwid(unsigned int cpu);
 int arch_multikernel_nmi_others(void);
 bool arch_multikernel_same_core(unsigned int a, unsigned int b);
+unsigned int arch_multikernel_max_cpus(void);
 
 int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 			    unsigned long cmdline_len, struct kimage ***dest);

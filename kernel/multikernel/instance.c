@@ -179,16 +179,19 @@ EXPORT_SYMBOL_IF_KUNIT(mk_state_next);
  * @want:	the CPUs asked for
  * @present:	the CPUs this kernel has
  * @taken:	CPUs already assigned to other instances
+ * @max:	the most CPUs an instance can have
  * @why:	on failure, set to a short reason
  *
  * CPU 0 boots the host and handles its timekeeping and firmware
  * interfaces; it is never given away.
  *
  * Return: 0, -EINVAL for an empty list, -ENODEV for a CPU that is not
- * present, -EBUSY for CPU 0 or a CPU of another instance.
+ * present, -EBUSY for CPU 0 or a CPU of another instance, -E2BIG for
+ * more than @max CPUs.
  */
 int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
-		  const struct cpumask *taken, const char **why)
+		  const struct cpumask *taken, unsigned int max,
+		  const char **why)
 {
 	if (cpumask_empty(want)) {
 		*why = "empty CPU list";
@@ -205,6 +208,10 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
 	if (cpumask_intersects(want, taken)) {
 		*why = "CPU assigned to another instance";
 		return -EBUSY;
+	}
+	if (cpumask_weight(want) > max) {
+		*why = "more CPUs than an instance can have";
+		return -E2BIG;
 	}
 	return 0;
 }
@@ -332,7 +339,8 @@ int mk_instance_set_cpus(struct mk_instance *mi, const char *buf)
 	ret = cpulist_parse(buf, want);
 	if (ret == -ERANGE) {
 		ret = -ENODEV;
-		mk_set_error(mi, ret, "cpus '%s': CPU not present", buf);
+		mk_set_error(mi, ret, "cpus '%*pE': CPU not present",
+			     (int)min_t(size_t, strlen(buf), 32), buf);
 		goto out;
 	} else if (ret) {
 		mk_set_error(mi, ret, "cpus: not a CPU list");
@@ -345,8 +353,13 @@ int mk_instance_set_cpus(struct mk_instance *mi, const char *buf)
 		if (other != mi)
 			cpumask_or(taken, taken, other->cpus);
 	}
-	ret = mk_cpus_check(want, cpu_present_mask, taken, &why);
-	if (ret) {
+	ret = mk_cpus_check(want, cpu_present_mask, taken,
+			    arch_multikernel_max_cpus(), &why);
+	if (ret == -E2BIG) {
+		mk_set_error(mi, ret, "cpus: %s (%u): %*pbl", why,
+			     arch_multikernel_max_cpus(), cpumask_pr_args(want));
+		goto out;
+	} else if (ret) {
 		mk_set_error(mi, ret, "cpus %*pbl: %s", cpumask_pr_args(want), why);
 		goto out;
 	}

@@ -117,27 +117,30 @@ static void state_names_test(struct kunit *test)
 struct cpus_case {
 	const char *want;
 	const char *taken;
+	unsigned int max;
 	int ret;
 };
 
 /* CPUs 0-2 present, out of at least four possible. */
 static const struct cpus_case cpus_cases[] = {
-	{ "2",		"",	0 },
-	{ "1-2",	"",	0 },
-	{ "1",		"2",	0 },
-	{ "",		"",	-EINVAL },
-	{ "0",		"",	-EBUSY },
-	{ "0-1",	"",	-EBUSY },
-	{ "3",		"",	-ENODEV },
-	{ "2-3",	"",	-ENODEV },
-	{ "1",		"1",	-EBUSY },
-	{ "1-2",	"2",	-EBUSY },
+	{ "2",		"",	64,	0 },
+	{ "1-2",	"",	64,	0 },
+	{ "1",		"2",	64,	0 },
+	{ "",		"",	64,	-EINVAL },
+	{ "0",		"",	64,	-EBUSY },
+	{ "0-1",	"",	64,	-EBUSY },
+	{ "3",		"",	64,	-ENODEV },
+	{ "2-3",	"",	64,	-ENODEV },
+	{ "1",		"1",	64,	-EBUSY },
+	{ "1-2",	"2",	64,	-EBUSY },
+	{ "1-2",	"",	1,	-E2BIG },
+	{ "1",		"",	1,	0 },
 };
 
 static void cpus_desc(const struct cpus_case *c, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "want \"%s\" taken \"%s\"",
-		 c->want, c->taken);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE,
+		 "want \"%s\" taken \"%s\" max %u", c->want, c->taken, c->max);
 }
 
 KUNIT_ARRAY_PARAM(cpus, cpus_cases, cpus_desc);
@@ -158,7 +161,7 @@ static void cpus_check_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, cpulist_parse(c->want, want), 0);
 	KUNIT_ASSERT_EQ(test, cpulist_parse(c->taken, taken), 0);
 
-	ret = mk_cpus_check(want, present, taken, &why);
+	ret = mk_cpus_check(want, present, taken, c->max, &why);
 	KUNIT_EXPECT_EQ(test, ret, c->ret);
 	if (ret)
 		KUNIT_EXPECT_NOT_NULL(test, why);

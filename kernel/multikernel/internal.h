@@ -93,7 +93,8 @@ int mk_state_next(enum mk_state from, enum mk_event event,
 		  enum mk_state *to);
 
 int mk_cpus_check(const struct cpumask *want, const struct cpumask *present,
-		  const struct cpumask *taken, const char **why);
+		  const struct cpumask *taken, unsigned int max,
+		  const char **why);
 int mk_cpus_whole_cores(const struct cpumask *want,
 			const struct cpumask *present,
 			bool (*same_core)(unsigned int a, unsigned int b),

@@ -87,13 +87,6 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
 		mi->ram.start = mi->mem.start;
 		mi->ram.end = mi->shared.start - 1;
 	}
-	/*
-	 * Pool memory may hold anything: a run of another instance, or
-	 * whatever was there before this kernel booted or was kexec'd.
-	 * The image is copied in after this.
-	 */
-	if (!ret)
-		mk_wipe_mem(mi->mem.start, resource_size(&mi->mem));
 	if (ret) {
 		mk_pool_release(addr, mi->mem_size);
 		mi->mem.start = 0;
@@ -112,9 +105,10 @@ static int mk_instance_alloc_mem(struct mk_instance *mi)
  *
  * Called with the kexec lock held. On success, for an unload the
  * instance is locked until multikernel_kexec_end(); a load has taken
- * its memory from the pool and put it in the "loading" state, which
- * refuses every other change, and leaves it unlocked while the files
- * are read and checked, so that a slow load holds up no other
+ * its memory from the pool, put it in the "loading" state, which
+ * refuses every other change, and zeroed the memory. It leaves the
+ * instance unlocked while the memory is zeroed and the files are read
+ * and checked, so that a large or slow load holds up no other
  * instance. On failure nothing changed.
  *
  * Return: 0, or -EINVAL for bad flags or an instance with no CPUs or
@@ -204,6 +198,15 @@ int multikernel_kexec_begin(unsigned long flags, const char __user *cmdline,
 		mi->state = next;
 		*dest = &mi->image;
 		mutex_unlock(&mk_lock);
+		/*
+		 * Pool memory may hold anything: a run of another instance,
+		 * or whatever was there before this kernel booted or was
+		 * kexec'd. "loading" keeps the memory the instance's, and
+		 * the image is copied in after this. A large instance takes
+		 * a while, which holds up no start, stop or kill of another
+		 * (other loads wait for kexec's lock, as they always do).
+		 */
+		mk_wipe_mem(mi->mem.start, resource_size(&mi->mem));
 		return 0;
 	}
 	*dest = &mi->image;
@@ -363,6 +366,8 @@ static const char *mk_load_error(int err)
 		return "host locked down and image unsigned, or a security module refused it";
 	case -EPROTONOSUPPORT:
 		return "the image cannot run as an instance (built without CONFIG_MULTIKERNEL)";
+	case -ENOSPC:
+		return "no low-memory window for its start-up was left at boot";
 	default:
 		return "load failed; see the kernel log";
 	}

@@ -48,21 +48,94 @@
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
 
-static unsigned int start_timeout = 120;
-module_param(start_timeout, uint, 0644);
-MODULE_PARM_DESC(start_timeout, "Seconds a spawned kernel has to say hello");
+/*
+ * The parameters change what the host does to instances, so changing
+ * them after boot (a reboot's notifiers run while user space still
+ * does) takes what every other control does: CAP_SYS_BOOT.
+ */
+static bool mk_param_may_set(const struct kernel_param *kp)
+{
+	if (system_state < SYSTEM_RUNNING || capable(CAP_SYS_BOOT))
+		return true;
+	pr_notice_ratelimited("changing %s needs CAP_SYS_BOOT\n", kp->name);
+	return false;
+}
 
-static unsigned int stop_timeout = 60;
-module_param(stop_timeout, uint, 0644);
-MODULE_PARM_DESC(stop_timeout, "Seconds a spawned kernel has to power off");
+/**
+ * struct mk_secs - a parameter in seconds, and the values it may take
+ * @val:	the seconds
+ * @min:	the least, but for 0 where @off says so
+ * @max:	the most
+ * @off:	0 is allowed and turns the check off
+ */
+struct mk_secs {
+	unsigned int val;
+	unsigned int min;
+	unsigned int max;
+	bool off;
+};
 
-static unsigned int heartbeat_timeout = 10;
-module_param(heartbeat_timeout, uint, 0644);
+static int mk_secs_set(const char *val, const struct kernel_param *kp)
+{
+	struct mk_secs *p = kp->arg;
+	unsigned int secs;
+
+	if (!mk_param_may_set(kp))
+		return -EPERM;
+	if (kstrtouint(val, 0, &secs) ||
+	    ((secs < p->min || secs > p->max) && !(p->off && !secs))) {
+		pr_info("%s must be %s%u to %u seconds\n", kp->name,
+			p->off ? "0 (off) or " : "", p->min, p->max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(p->val, secs);
+	return 0;
+}
+
+static int mk_secs_get(char *buf, const struct kernel_param *kp)
+{
+	const struct mk_secs *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(p->val));
+}
+
+static const struct kernel_param_ops mk_secs_ops = {
+	.set = mk_secs_set,
+	.get = mk_secs_get,
+};
+
+static struct mk_secs start_timeout = { .val = 120, .min = 1, .max = 3600 };
+module_param_cb(start_timeout, &mk_secs_ops, &start_timeout, 0644);
+MODULE_PARM_DESC(start_timeout,
+		 "Seconds a spawned kernel has to say hello (1 to 3600)");
+
+static struct mk_secs stop_timeout = { .val = 60, .min = 1, .max = 3600 };
+module_param_cb(stop_timeout, &mk_secs_ops, &stop_timeout, 0644);
+MODULE_PARM_DESC(stop_timeout,
+		 "Seconds a spawned kernel has to power off (1 to 3600)");
+
+static struct mk_secs heartbeat_timeout = {
+	.val = 10, .min = 3, .max = 3600, .off = true,
+};
+module_param_cb(heartbeat_timeout, &mk_secs_ops, &heartbeat_timeout, 0644);
 MODULE_PARM_DESC(heartbeat_timeout,
-		 "Seconds without a heartbeat before a running instance is declared hung (0: never)");
+		 "Seconds without a heartbeat before a running instance is declared hung (0: never, else 3 to 3600)");
 
 static bool crash_stop = true;
-module_param(crash_stop, bool, 0644);
+
+static int mk_crash_stop_set(const char *val, const struct kernel_param *kp)
+{
+	if (!mk_param_may_set(kp))
+		return -EPERM;
+	return param_set_bool(val, kp);
+}
+
+static const struct kernel_param_ops mk_crash_stop_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = mk_crash_stop_set,
+	.get = param_get_bool,
+};
+module_param_cb(crash_stop, &mk_crash_stop_ops, &crash_stop, 0644);
 MODULE_PARM_DESC(crash_stop,
 		 "Reset the instances' CPUs when the host crashes, before a crash kernel runs (default: yes)");
 
@@ -73,10 +146,10 @@ static int mk_ring_size_set(const char *val, const struct kernel_param *kp)
 	unsigned int size;
 	int ret;
 
+	if (!mk_param_may_set(kp))
+		return -EPERM;
 	ret = kstrtouint(val, 0, &size);
-	if (ret)
-		return ret;
-	if (!mk_ring_size_valid(size)) {
+	if (ret || !mk_ring_size_valid(size)) {
 		pr_info("ring_size must be a power of two from %u to %u\n",
 			MULTIKERNEL_RING_MIN, MULTIKERNEL_RING_MAX);
 		return -EINVAL;
@@ -393,6 +466,7 @@ static u32 mk_peer_state(struct mk_instance *mi)
 /* Has the heartbeat stopped for longer than heartbeat_timeout? */
 static bool mk_hung(struct mk_instance *mi)
 {
+	unsigned int secs = READ_ONCE(heartbeat_timeout.val);
 	u64 hb = READ_ONCE(mi->hdr->heartbeat);
 
 	WRITE_ONCE(mi->hdr->host_heartbeat, mi->hdr->host_heartbeat + 1);
@@ -401,9 +475,9 @@ static bool mk_hung(struct mk_instance *mi)
 		mi->hb_time = jiffies;
 		return false;
 	}
-	return heartbeat_timeout &&
+	return secs &&
 	       time_after(jiffies, mi->hb_time +
-				  (unsigned long)heartbeat_timeout * HZ);
+				  (unsigned long)secs * HZ);
 }
 
 /*
@@ -923,7 +997,7 @@ static int mk_lifecycle_start(struct mk_instance *mi)
 	mi->started = true;
 	mi->pristine = false;
 	mi->starts++;
-	mi->deadline = jiffies + (unsigned long)start_timeout * HZ;
+	mi->deadline = jiffies + (unsigned long)READ_ONCE(start_timeout.val) * HZ;
 	mk_settle(mi, MK_EV_START);
 	mi->last_error[0] = '\0';
 	queue_delayed_work(system_unbound_wq, &mi->poll,
@@ -940,10 +1014,11 @@ undo:
 /* Ask a running instance to power off; it is killed after stop_timeout. */
 static void mk_stop_begin(struct mk_instance *mi)
 {
+	unsigned int secs = READ_ONCE(stop_timeout.val);
 	int ret;
 
 	mk_settle(mi, MK_EV_STOP);
-	mi->deadline = jiffies + (unsigned long)stop_timeout * HZ;
+	mi->deadline = jiffies + (unsigned long)secs * HZ;
 	/*
 	 * Also in the header, which the spawned kernel looks at every
 	 * second: the message waits behind unread raw messages.
@@ -956,7 +1031,7 @@ static void mk_stop_begin(struct mk_instance *mi)
 		return;
 	if (ret)
 		pr_warn("instance %u: cannot send it the shutdown request (%d); it will be killed in %u s\n",
-			mi->id, ret, stop_timeout);
+			mi->id, ret, secs);
 }
 
 /**
@@ -996,7 +1071,7 @@ static int mk_lifecycle_stop(struct mk_instance *mi)
 		return -EIO;
 	if (mi->killed) {
 		mk_set_error(mi, -ETIMEDOUT, "did not power off within %u s; killed",
-			     stop_timeout);
+			     READ_ONCE(stop_timeout.val));
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -1235,7 +1310,7 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 	/* The poll work kills what is still up at its deadline. */
 	if (wait)
 		wait_event_timeout(mk_wq, !mk_any_active(),
-				   (unsigned long)stop_timeout * HZ + 5 * HZ);
+				   (unsigned long)READ_ONCE(stop_timeout.val) * HZ + 5 * HZ);
 
 	mutex_lock(&mk_lock);
 	for (id = 1; id <= MK_MAX_INSTANCES; id++) {
@@ -1370,8 +1445,8 @@ int mk_instance_control(struct mk_instance *mi, const char *cmd)
 		ev = MK_EV_KILL;
 	} else {
 		mutex_lock(&mk_lock);
-		mk_set_error(mi, -EINVAL, "state: unknown command '%.16s' (start, stop or kill)",
-			     cmd);
+		mk_set_error(mi, -EINVAL, "state: unknown command '%*pE' (start, stop or kill)",
+			     (int)min_t(size_t, strlen(cmd), 16), cmd);
 		mutex_unlock(&mk_lock);
 		return -EINVAL;
 	}

@@ -99,21 +99,39 @@ static struct mk_instance *to_mi(struct kobject *kobj)
 	return container_of(kobj, struct mk_instance, kobj);
 }
 
-/* Run @fn on a trimmed copy of what user space wrote. */
+/*
+ * Run @fn on a trimmed copy of what user space wrote. A value is one
+ * line: a NUL inside would hide the rest of it, and a line break inside
+ * is refused rather than taken as a separator by some parsers and as
+ * the end by others. Trailing NULs, as some tools write, are dropped.
+ */
 static ssize_t mk_store(struct kobject *kobj, struct kobj_attribute *attr,
 			const char *buf, size_t count,
 			int (*fn)(struct mk_instance *mi, const char *arg))
 {
-	char *arg;
+	struct mk_instance *mi = to_mi(kobj);
+	size_t len = count;
+	char *arg, *line;
 	int ret;
 
 	ret = mk_may_write(&attr->attr);
 	if (ret)
 		return ret;
-	arg = kstrndup(buf, count, GFP_KERNEL);
+	while (len && !buf[len - 1])
+		len--;
+	arg = kmemdup_nul(buf, len, GFP_KERNEL);
 	if (!arg)
 		return -ENOMEM;
-	ret = fn(to_mi(kobj), strim(arg));
+	line = memchr(arg, '\0', len) ? NULL : strim(arg);
+	if (!line || strpbrk(line, "\n\r")) {
+		mutex_lock(&mk_lock);
+		mk_set_error(mi, -EINVAL, "%s: a NUL or a line break inside the value",
+			     attr->attr.name);
+		mutex_unlock(&mk_lock);
+		ret = -EINVAL;
+	} else {
+		ret = fn(mi, line);
+	}
 	kfree(arg);
 	return ret ?: count;
 }

@@ -361,6 +361,16 @@ u32 arch_multikernel_cpu_hwid(unsigned int cpu)
 }
 
 /**
+ * arch_multikernel_max_cpus() - the most CPUs one instance can have
+ *
+ * Return: how many APIC IDs the boot description has room for.
+ */
+unsigned int arch_multikernel_max_cpus(void)
+{
+	return MULTIKERNEL_SETUP_MAX_CPUS;
+}
+
+/**
  * arch_multikernel_same_core() - are two CPUs hardware threads of one core?
  * @a:		a present CPU
  * @b:		another

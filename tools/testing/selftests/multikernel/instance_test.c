@@ -30,6 +30,7 @@
 
 #define MK		"/sys/kernel/multikernel/"
 #define INST		MK "instances/"
+#define PARAM		"/sys/module/multikernel/parameters/"
 #define KERNEL		"/boot/bzImage"
 #define INITRD		"/boot/initrd.img"
 #define CMDLINE		"console=ttyS1 mk.test=1"
@@ -52,20 +53,56 @@ static int sysfs_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* Write @val to instance @id's @attr; 0 or -errno. */
-static int inst_write(int id, const char *attr, const char *val)
+/* A parameter of multikernel, as sysfs shows it. */
+static char *param_read(const char *name)
 {
-	char path[128];
+	static char buf[2][64];
+	static int next;
+	char path[128], *b = buf[next++ % 2];
+
+	snprintf(path, sizeof(path), PARAM "%s", name);
+	if (sysfs_read(path, b, sizeof(buf[0])))
+		snprintf(b, sizeof(buf[0]), "<unreadable>");
+	return b;
+}
+
+/* Write @len bytes of @val to the file at @path; 0 or -errno. */
+static int write_file(const char *path, const char *val, size_t len)
+{
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), INST "%d/%s", id, attr);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
+	if (write(fd, val, len) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* Write @len bytes of @val to instance @id's @attr; 0 or -errno. */
+static int inst_write_len(int id, const char *attr, const char *val,
+			  size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), INST "%d/%s", id, attr);
+	return write_file(path, val, len);
+}
+
+/* Write the string @val to instance @id's @attr; 0 or -errno. */
+static int inst_write(int id, const char *attr, const char *val)
+{
+	return inst_write_len(id, attr, val, strlen(val));
+}
+
+/* Write the string @val to parameter @name of multikernel. */
+static int param_write(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAM "%s", name);
+	return write_file(path, val, strlen(val));
 }
 
 static char *inst_read(int id, const char *attr)
@@ -219,20 +256,38 @@ TEST_F_TIMEOUT(mk, layout, 300)
 	EXPECT_NE(0, access(INST "0", F_OK));
 }
 
+/* The highest CPU number this machine has, from sysfs's "0-3" or "0,2-5". */
+static int last_present_cpu(void)
+{
+	char buf[256], *p;
+
+	if (sysfs_read("/sys/devices/system/cpu/present", buf, sizeof(buf)))
+		return -1;
+	p = buf + strlen(buf);
+	while (p > buf && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return atoi(p);
+}
+
 TEST_F_TIMEOUT(mk, bad_cpus, 300)
 {
-	static const struct { const char *list; int err; } bad[] = {
+	char absent[16], absent_range[16];
+	const struct { const char *list; int err; } bad[] = {
 		{ "0", -EBUSY },	/* the host's boot CPU */
 		{ "0-1", -EBUSY },
-		{ "4", -ENODEV },	/* the guest has CPUs 0-3 */
-		{ "2-9", -ENODEV },
+		{ absent, -ENODEV },	/* one past the last CPU */
+		{ absent_range, -ENODEV },
 		{ "\n", -EINVAL },	/* what echo "" writes */
 		{ "abc", -EINVAL },
 		{ "2-", -EINVAL },
 	};
 	struct snapshot before;
 	unsigned int i;
+	int last = last_present_cpu();
 
+	ASSERT_LT(2, last);
+	snprintf(absent, sizeof(absent), "%d", last + 1);
+	snprintf(absent_range, sizeof(absent_range), "2-%d", last + 6);
 	snap(1, &before);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(bad[i].err, inst_write(1, "cpus", bad[i].list)) {
@@ -240,6 +295,14 @@ TEST_F_TIMEOUT(mk, bad_cpus, 300)
 		}
 		EXPECT_UNCHANGED(1, &before);
 	}
+	/* What a line break or a NUL would hide is not dropped silently. */
+	EXPECT_EQ(-EINVAL, inst_write_len(1, "cpus", "2\n3", 3));
+	EXPECT_UNCHANGED(1, &before);
+	EXPECT_TRUE(contains(inst_read(1, "last_error"), "a NUL or a line break"));
+	EXPECT_EQ(-EINVAL, inst_write_len(1, "cpus", "2\0003", 3));
+	EXPECT_UNCHANGED(1, &before);
+	EXPECT_EQ(-EINVAL, inst_write_len(1, "state", "start\0junk", 10));
+	EXPECT_UNCHANGED(1, &before);
 
 	/* A CPU that another instance has. */
 	ASSERT_EQ(0, inst_write(2, "cpus", "3"));
@@ -473,18 +536,27 @@ TEST_F_TIMEOUT(mk, needs_cap_sys_boot, 300)
 	static const char * const what[] = {
 		"dropping CAP_SYS_BOOT", "start: EPERM", "kill: EPERM",
 		"cpus: EPERM", "memory: EPERM", "unload: EPERM",
-		"state still readable",
+		"state still readable", "heartbeat_timeout: EPERM",
+		"crash_stop: EPERM", "ring_size: EPERM",
 	};
 	struct snapshot before, before2;
-	int status, bad, i;
+	char hb[64], cs[8], rs[16];
+	int status, bad, i, log, log2;
 	pid_t pid;
 
+	snprintf(hb, sizeof(hb), "%s", param_read("heartbeat_timeout"));
+	snprintf(cs, sizeof(cs), "%s", param_read("crash_stop"));
+	snprintf(rs, sizeof(rs), "%s", param_read("ring_size"));
+	ASSERT_STRNE("0", hb);
+	ASSERT_STRNE("16384", rs);
 	ASSERT_EQ(0, inst_write(1, "cpus", "2-3"));
 	ASSERT_EQ(0, inst_write(1, "memory", "256M"));
 	ASSERT_EQ(0, mk_load_file(1, KERNEL, INITRD));
 	snap(1, &before);
 	snap(2, &before2);
 
+	log = kmsg_mark();
+	log2 = kmsg_mark();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -497,6 +569,10 @@ TEST_F_TIMEOUT(mk, needs_cap_sys_boot, 300)
 		bad |= (inst_write(2, "memory", "128M") != -EPERM) << 4;
 		bad |= (mk_unload(1) != -EPERM) << 5;
 		bad |= (strcmp(inst_read(1, "state"), "loaded") != 0) << 6;
+		bad |= (write_file(PARAM "heartbeat_timeout", "0", 1) != -EPERM) << 7;
+		bad |= (write_file(PARAM "crash_stop", cs[0] == 'Y' ? "0" : "1",
+				   1) != -EPERM) << 8;
+		bad |= (write_file(PARAM "ring_size", "16384", 5) != -EPERM) << 9;
 		_exit(bad);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -508,8 +584,62 @@ TEST_F_TIMEOUT(mk, needs_cap_sys_boot, 300)
 	EXPECT_EQ(0, bad);
 	EXPECT_UNCHANGED(1, &before);
 	EXPECT_UNCHANGED(2, &before2);
-	EXPECT_EQ(1, kmsg_has(5, "writing state needs CAP_SYS_BOOT"));
+	EXPECT_EQ(1, kmsg_scan(log, 5, "heartbeat_timeout needs CAP_SYS_BOOT"));
+	EXPECT_EQ(1, kmsg_scan(log2, 5, "writing state needs CAP_SYS_BOOT"));
+	EXPECT_STREQ(hb, param_read("heartbeat_timeout"));
+	EXPECT_STREQ(cs, param_read("crash_stop"));
+	EXPECT_STREQ(rs, param_read("ring_size"));
+	/* Whatever the child managed to change, later tests get it back. */
+	param_write("heartbeat_timeout", hb);
+	param_write("crash_stop", cs);
+	param_write("ring_size", rs);
 	EXPECT_EQ(0, mk_unload(1));
+}
+
+/*
+ * The parameters take values in their ranges only; anything else is
+ * refused with EINVAL and a log line that gives the range, and changes
+ * nothing.
+ */
+TEST_F_TIMEOUT(mk, bad_params, 300)
+{
+	static const struct { const char *name, *val, *log; } bad[] = {
+		{ "start_timeout", "0", "start_timeout must be 1 to 3600 seconds" },
+		{ "start_timeout", "3601", "start_timeout must be 1 to 3600 seconds" },
+		{ "start_timeout", "-1", "start_timeout must be 1 to 3600 seconds" },
+		{ "stop_timeout", "0", "stop_timeout must be 1 to 3600 seconds" },
+		{ "stop_timeout", "4294967295", "stop_timeout must be 1 to 3600 seconds" },
+		{ "heartbeat_timeout", "1",
+		  "heartbeat_timeout must be 0 (off) or 3 to 3600 seconds" },
+		{ "heartbeat_timeout", "ten",
+		  "heartbeat_timeout must be 0 (off) or 3 to 3600 seconds" },
+		{ "ring_size", "256K", "ring_size must be a power of two" },
+		{ "ring_size", "3000", "ring_size must be a power of two" },
+	};
+	char before[64];
+	unsigned int i;
+	int log;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(before, sizeof(before), "%s", param_read(bad[i].name));
+		log = kmsg_mark();
+		EXPECT_EQ(-EINVAL, param_write(bad[i].name, bad[i].val)) {
+			TH_LOG("%s=%s", bad[i].name, bad[i].val);
+		}
+		EXPECT_STREQ(before, param_read(bad[i].name));
+		EXPECT_EQ(1, kmsg_scan(log, 6, bad[i].log)) {
+			TH_LOG("no log line for %s=%s", bad[i].name, bad[i].val);
+		}
+	}
+	/* 0 turns the heartbeat check off; the bounds themselves are fine. */
+	snprintf(before, sizeof(before), "%s", param_read("heartbeat_timeout"));
+	EXPECT_EQ(0, param_write("heartbeat_timeout", "0"));
+	EXPECT_STREQ("0", param_read("heartbeat_timeout"));
+	EXPECT_EQ(0, param_write("heartbeat_timeout", "3"));
+	EXPECT_EQ(0, param_write("heartbeat_timeout", before));
+	snprintf(before, sizeof(before), "%s", param_read("start_timeout"));
+	EXPECT_EQ(0, param_write("start_timeout", "3600"));
+	EXPECT_EQ(0, param_write("start_timeout", before));
 }
 
 /*

@@ -10,13 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Does a kernel log line at @level or more urgent contain @what? */
-static inline int kmsg_has(int level, const char *what)
+/*
+ * Does a line of the kernel log read from @fd on, at @level or more
+ * urgent, contain @what? Closes @fd.
+ */
+static inline int kmsg_scan(int fd, int level, const char *what)
 {
 	char rec[2048];
-	int fd, found = 0;
+	int found = 0;
 
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -35,6 +37,24 @@ static inline int kmsg_has(int level, const char *what)
 	}
 	close(fd);
 	return found;
+}
+
+/* Does a kernel log line at @level or more urgent contain @what? */
+static inline int kmsg_has(int level, const char *what)
+{
+	return kmsg_scan(open("/dev/kmsg", O_RDONLY | O_NONBLOCK), level, what);
+}
+
+/* The kernel log from its end on, for kmsg_scan(): what comes next. */
+static inline int kmsg_mark(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 #endif
