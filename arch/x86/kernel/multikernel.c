@@ -391,10 +391,13 @@ bool arch_multikernel_same_core(unsigned int a, unsigned int b)
 	       topology_core_id(a) == topology_core_id(b);
 }
 
+DEFINE_PER_CPU(unsigned int, multikernel_doorbell_count);
+
 /* A peer kernel has messages for this one, or room for them. */
 DEFINE_IDTENTRY_SYSVEC(sysvec_multikernel)
 {
 	apic_eoi();
+	this_cpu_inc(multikernel_doorbell_count);
 	multikernel_doorbell();
 }
 

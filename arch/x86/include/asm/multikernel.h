@@ -26,6 +26,11 @@ void mk_free_boot_pgt(struct list_head *pages);
 #endif
 
 #ifdef CONFIG_MULTIKERNEL
+#include <linux/percpu-defs.h>
+
+/* Doorbells each CPU took: the MKD line of /proc/interrupts. */
+DECLARE_PER_CPU(unsigned int, multikernel_doorbell_count);
+
 void __init multikernel_reserve_low(void);
 void __init x86_multikernel_early_init(void);
 unsigned long multikernel_setup_data_size(struct kimage *image);
