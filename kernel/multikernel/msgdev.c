@@ -88,9 +88,12 @@ static ssize_t mk_dev_write(struct file *file, const char __user *buf,
 
 	if (count > MULTIKERNEL_MSG_MAX)
 		return -EMSGSIZE;
-	/* An empty message would read as end of file at the other end. */
+	/*
+	 * An empty message would read as end of file at the other end:
+	 * send none, but say whether one could have gone.
+	 */
 	if (!count)
-		return 0;
+		return READ_ONCE(l->active) ? 0 : -ENOTCONN;
 	if (mutex_lock_interruptible(&l->write_lock))
 		return -ERESTARTSYS;
 	ret = -EFAULT;

@@ -298,6 +298,9 @@ static int down(const char *dev)
 	check(write(fd, buf, sizeof(buf)) < 0 && errno == ENOTCONN,
 	      "write with no instance running: ENOTCONN");
 	errno = 0;
+	check(write(fd, buf, 0) < 0 && errno == ENOTCONN,
+	      "write of no bytes with no instance running: ENOTCONN");
+	errno = 0;
 	check(read(fd, buf, sizeof(buf)) < 0 && errno == ENOTCONN,
 	      "read with no instance running: ENOTCONN");
 	return failed;
