@@ -47,7 +47,22 @@ static unsigned long mk_uart __ro_after_init;
 /* multikernel_uart=PORT: the one legacy UART this instance may drive. */
 static int __init mk_uart_setup(char *arg)
 {
-	return kstrtoul(arg, 0, &mk_uart);
+	static const unsigned long ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	unsigned long port;
+	unsigned int i;
+
+	if (arg && !kstrtoul(arg, 0, &port)) {
+		for (i = 0; i < ARRAY_SIZE(ports); i++) {
+			if (port == ports[i]) {
+				mk_uart = port;
+				return 0;
+			}
+		}
+	}
+	pr_err("multikernel_uart=%s: not a legacy UART's port (0x3f8, 0x2f8, 0x3e8 or 0x2e8); no UART is driven\n",
+	       arg ?: "");
+	mk_uart = 0;
+	return -EINVAL;
 }
 early_param("multikernel_uart", mk_uart_setup);
 

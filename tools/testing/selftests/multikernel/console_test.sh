@@ -65,7 +65,7 @@ log_clean() {
 }
 
 echo "TAP version 13"
-echo "1..29"
+echo "1..31"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -142,14 +142,20 @@ put_ok 1 state stop
 $KEXEC -u --multikernel=1
 
 # A kernel that panics before init: the init it is told to run is not
-# there, and with init= it tries no other.
-APPEND="console=hvc0 kunit.enable=0 rdinit=/nope init=/nope"
+# there, and with init= it tries no other. It is also given a port that
+# is no legacy UART's, and then no port at all, and refuses both in its
+# log.
+APPEND="console=hvc0 kunit.enable=0 rdinit=/nope init=/nope multikernel_uart=0x1234 multikernel_uart"
 load 1 2-3 128M
 put_ok 1 state start
 check "panic before init: the instance crashes" wait_state 1 crashed
 check "panic before init: the log shows the panic" \
 	in_log 1 "Kernel panic - not syncing: Requested init /nope failed"
 check "panic before init: and the boot before it" in_log 1 "Linux version"
+check "log: a bad multikernel_uart= is refused there" \
+	in_log 1 "multikernel_uart=0x1234: not a legacy UART's port"
+check "log: and one with no port" \
+	in_log 1 "multikernel_uart=: not a legacy UART's port"
 $KEXEC -u --multikernel=1
 
 # Two instances, each with its own console.
