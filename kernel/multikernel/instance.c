@@ -290,7 +290,8 @@ void mk_instance_free(struct kobject *kobj)
  */
 void mk_set_error(struct mk_instance *mi, int err, const char *fmt, ...)
 {
-	char why[96];
+	/* Room for " (errno)" after it. */
+	char why[sizeof(mi->last_error) - 16];
 	va_list args;
 
 	va_start(args, fmt);

@@ -373,9 +373,13 @@ static void mk_settle(struct mk_instance *mi, enum mk_event ev)
  */
 static void mk_lost(struct mk_instance *mi, const char *why)
 {
+	/* Under mk_lock: the CPUs of @mi that stay owned. */
+	static struct cpumask lost;
+
+	cpumask_and(&lost, mi->cpus, &mk_owned_cpus);
 	mk_set_error(mi, -EIO,
-		     "%s; then a CPU was not confirmed reset: its CPUs and memory stay reserved until the host reboots",
-		     why);
+		     "%s; CPUs %*pbl not confirmed reset, kept with its memory until reboot",
+		     why, cpumask_pr_args(&lost));
 	mk_settle(mi, MK_EV_LOST);
 }
 

@@ -398,8 +398,8 @@ check "unconfirmed reset: kill fails with EIO" \
 	[ "$(put 1 state kill)" = "Input/output error" ]
 check "unconfirmed reset: the instance is failed" \
 	[ "$(inst 1 state)" = failed ]
-check "unconfirmed reset: last_error says why" \
-	grep -q "not confirmed reset" $MK/instances/1/last_error
+check "unconfirmed reset: last_error says why, and which CPU" \
+	grep -q "CPUs 1 not confirmed reset" $MK/instances/1/last_error
 err=$( (echo 1 >/sys/devices/system/cpu/cpu1/online) 2>&1)
 check "unconfirmed reset: its CPU stays offline and owned" \
 	[ "${err##*: }" = "Device or resource busy" -a \
