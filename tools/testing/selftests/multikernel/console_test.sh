@@ -145,7 +145,8 @@ $KEXEC -u --multikernel=1
 # there, and with init= it tries no other. It is also given a port that
 # is no legacy UART's, and then no port at all, and refuses both in its
 # log.
-APPEND="console=hvc0 kunit.enable=0 rdinit=/nope init=/nope multikernel_uart=0x1234 multikernel_uart"
+APPEND="console=hvc0 kunit.enable=0 rdinit=/nope init=/nope"
+APPEND="$APPEND multikernel_uart=0x1234 multikernel_uart"
 load 1 2-3 128M
 put_ok 1 state start
 check "panic before init: the instance crashes" wait_state 1 crashed
