@@ -102,6 +102,7 @@ static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
 {
 	struct mkcon_port *p = tty->driver_data;
 	size_t done = 0, n;
+	bool retried = false;
 	int ret;
 
 	while (done < count) {
@@ -111,10 +112,14 @@ static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
 		if (ret == -EAGAIN) {
 			/*
 			 * Full: the link notifier wakes the writer once the
-			 * instance made room, unless it did just now.
+			 * instance made room, unless it did just now. Tried
+			 * once more only: a peer that makes and takes back
+			 * room must not keep this writer spinning.
 			 */
-			if (multikernel_writable(p->id))
+			if (!retried && multikernel_writable(p->id)) {
+				retried = true;
 				continue;
+			}
 			break;
 		}
 		if (ret)
@@ -141,7 +146,19 @@ static const struct tty_operations mkcon_tty_ops = {
 	.write_room	= mkcon_write_room,
 };
 
-static const struct tty_port_operations mkcon_port_ops = {};
+/*
+ * The first open after a hangup starts clean: what the last run sent
+ * and nobody read is not the next reader's.
+ */
+static int mkcon_activate(struct tty_port *port, struct tty_struct *tty)
+{
+	tty_ldisc_flush(tty);
+	return 0;
+}
+
+static const struct tty_port_operations mkcon_port_ops = {
+	.activate	= mkcon_activate,
+};
 
 /* Bytes from instance @id, with interrupts off. */
 static void mkcon_host_receive(unsigned int id, const void *data, u32 len)

@@ -265,6 +265,15 @@ VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
 		*reason = "checksum or segmentation fields that do not fit it";
 		return NULL;
 	}
+	/*
+	 * A segment size past the frame's end makes it one segment: then
+	 * the MTU applies after all.
+	 */
+	if (!skb_is_gso(skb) && skb->len > dev->mtu + VLAN_ETH_HLEN) {
+		dev_kfree_skb_any(skb);
+		*reason = "longer than the MTU allows";
+		return NULL;
+	}
 	skb->protocol = eth_type_trans(skb, dev);
 	if (rx->hdr.gso_type &&
 	    !virtio_net_hdr_match_proto(skb->protocol, rx->hdr.gso_type)) {
@@ -289,12 +298,13 @@ static void mknet_receive(unsigned int peer, u16 type, const void *data,
 		return;
 	priv = netdev_priv(dev);
 	spin_lock(&priv->rx_lock);
-	if (netif_running(dev)) {
+	/* Before hello the features are not agreed, and nothing is sent. */
+	if (netif_running(dev) && multikernel_connected(peer)) {
 		/* Set at the peer's hello, before the messages after it. */
 		priv->rx.features = multikernel_peer_features(peer);
 		skb = mknet_rx_piece(dev, &priv->rx, type, data, len, &reason);
 	} else {
-		/* Down: nothing would take it. */
+		/* Down, or not up yet: nothing would take it. */
 		mknet_rx_drop(&priv->rx, type);
 		DEV_STATS_INC(dev, rx_dropped);
 		skb = NULL;
@@ -446,34 +456,39 @@ static const struct net_device_ops mknet_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 };
 
-static void mknet_link(struct net_device *dev, bool up)
+/*
+ * The carrier follows the link as it is now, not as the event said: a
+ * link closed right after it came up may tell its two events in either
+ * order. Under the receive lock, so that the last to set it saw the
+ * link last.
+ */
+static void mknet_link(struct net_device *dev, unsigned int peer)
 {
 	struct mknet_priv *priv = netdev_priv(dev);
 	unsigned long flags;
 
-	/* A frame cut short by the peer's end never completes. */
 	spin_lock_irqsave(&priv->rx_lock, flags);
-	mknet_rx_reset(&priv->rx);
-	spin_unlock_irqrestore(&priv->rx_lock, flags);
-	if (up) {
+	if (multikernel_connected(peer)) {
 		netif_carrier_on(dev);
 		netif_wake_queue(dev);
 	} else {
+		/* A frame cut short by the peer's end never completes. */
+		mknet_rx_reset(&priv->rx);
 		netif_carrier_off(dev);
 	}
+	spin_unlock_irqrestore(&priv->rx_lock, flags);
 }
 
 static int mknet_link_event(struct notifier_block *nb, unsigned long event,
 			    void *data)
 {
-	struct net_device *dev = mknet_dev((unsigned long)data);
+	unsigned long peer = (unsigned long)data;
+	struct net_device *dev = mknet_dev(peer);
 
 	if (!dev)
 		return NOTIFY_DONE;
-	if (event == MULTIKERNEL_LINK_UP)
-		mknet_link(dev, true);
-	else if (event == MULTIKERNEL_LINK_DOWN)
-		mknet_link(dev, false);
+	if (event == MULTIKERNEL_LINK_UP || event == MULTIKERNEL_LINK_DOWN)
+		mknet_link(dev, peer);
 	else if (event == MULTIKERNEL_LINK_WRITABLE)
 		netif_wake_queue(dev);
 	return NOTIFY_DONE;
@@ -561,8 +576,7 @@ static int mknet_probe(struct multikernel_device *mdev)
 	/* Registered before the link's events and messages find it. */
 	smp_store_release(&mknet_devs[mdev->peer], dev);
 	/* A link that came up before the device was there. */
-	if (multikernel_connected(mdev->peer))
-		mknet_link(dev, true);
+	mknet_link(dev, mdev->peer);
 	return 0;
 }
 

@@ -136,6 +136,8 @@ static const struct piece_case piece_cases[] = {
 	  {}, {}, false, ETH_P_ARP },
 	{ "offload with a zero segment size", 10000, 0, CSUM, TCP4, 0, 34, 16,
 	  3, {}, {}, false },
+	{ "offload with segments longer than the frame, over the MTU", 10000,
+	  0, CSUM, TCP4, 0xffff, 34, 16, 3, {}, {}, false },
 	{ "offload with the checksum off the TCP header", 10000, 0, CSUM,
 	  TCP4, 1448, 34, 6, 3, {}, {}, false },
 	{ "header claims more than comes", 100, 200, 0, 0, 0, 0, 0, 1, {}, {},

@@ -548,11 +548,15 @@ static void mk_poll(struct work_struct *work)
 		} else if (peer == MULTIKERNEL_PEER_RUNNING) {
 			if (!mk_take_features(mi))
 				break;
+			/* Closed since the check above: no late link up. */
+			if (!mk_link_connect(&mi->link)) {
+				mk_crashed(mi, "broke the link before hello");
+				break;
+			}
 			mk_boot_phases(mi);
 			arch_multikernel_kick_done(mi->id);
 			mi->hb_seen = READ_ONCE(mi->hdr->heartbeat);
 			mi->hb_time = jiffies;
-			mk_link_connect(&mi->link);
 			mk_settle(mi, MK_EV_HELLO);
 			pr_info("instance %u: running on CPUs %*pbl, up in %llu ms\n",
 				mi->id, cpumask_pr_args(mi->cpus),

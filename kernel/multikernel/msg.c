@@ -773,16 +773,24 @@ void mk_link_set_features(struct mk_link *l, u32 features)
 /**
  * mk_link_connect() - the peer said hello: allow sends
  * @l:		the link
+ *
+ * Return: true, or false when the peer closed the link meanwhile (a
+ * malformed message), which then stays down.
  */
-void mk_link_connect(struct mk_link *l)
+bool mk_link_connect(struct mk_link *l)
 {
 	unsigned long flags;
+	bool up;
 
 	spin_lock_irqsave(&l->tx_lock, flags);
-	l->connected = true;
+	up = l->active;
+	l->connected = up;
 	spin_unlock_irqrestore(&l->tx_lock, flags);
+	if (!up)
+		return false;
 	wake_up_interruptible(&l->tx_wq);
 	mk_link_notify(l, MULTIKERNEL_LINK_UP);
+	return true;
 }
 
 /**

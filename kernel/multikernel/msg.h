@@ -121,7 +121,7 @@ int mk_link_init(struct mk_link *l, unsigned int peer,
 void mk_link_free(struct mk_link *l);
 int mk_link_up(struct mk_link *l, void *shared, u32 size, u32 hwid,
 	       bool host);
-void mk_link_connect(struct mk_link *l);
+bool mk_link_connect(struct mk_link *l);
 void mk_link_set_features(struct mk_link *l, u32 features);
 bool mk_features_valid(u32 offered, u32 taken);
 void mk_link_down(struct mk_link *l);

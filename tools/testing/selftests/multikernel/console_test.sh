@@ -65,7 +65,7 @@ log_clean() {
 }
 
 echo "TAP version 13"
-echo "1..31"
+echo "1..32"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -130,13 +130,26 @@ check "restart: the log is the new run's, and only that" \
 	sh -c "[ \$(grep -c 'Linux version' $MK/instances/1/log) = 1 ] &&
 		! grep -qF mk-kmsg-15 $MK/instances/1/log"
 
+# Output nobody reads when the instance is killed: a holder keeps the
+# tty open without reading, so that it waits in the tty's buffers. The
+# next run's reader gets none of it.
+sleep 1000 </dev/ttyMK1 &
+holder=$!
+has_open $holder 1
+printf '%s\n' 'seq 1 1500 | sed s/^/mk-stale-/; echo mk-stale-done >/dev/kmsg' \
+	>/dev/ttyMK1
+in_log 1 mk-stale-done && sleep 1
 reader_start 1
 put_ok 1 state kill
 check "kill: the host's tty hangs up" reader_gone
+kill $holder
+wait $holder 2>/dev/null
 put_ok 1 state start
 wait_state 1 running
 check "kill, then start: the console works again" \
 	console_run 1 'echo mk-killed-$((2 + 1))' mk-killed-3
+check "kill, then start: nothing of the last run's unread output" \
+	sh -c "! grep -q mk-stale /tmp/console.1"
 check "log: no warning in the instance's log" log_clean 1
 put_ok 1 state stop
 $KEXEC -u --multikernel=1
