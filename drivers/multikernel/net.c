@@ -518,16 +518,28 @@ static void mknet_setup(struct net_device *dev)
  * @addr:	set to the address
  * @id:		the instance ID
  * @instance_end: the spawned kernel's end rather than the host's
+ * @host_id:	multikernel_host_id(), 0 for a host that gave none
  *
- * Locally administered and the same on every start, so that an
- * operator's neighbour entries and filters keep working.
+ * Locally administered and the same on every start while the host
+ * runs, so that an operator's neighbour entries and filters keep
+ * working; with 24 bits of the host's identity, so that links of
+ * different hosts bridged together rarely share one. A host that gave
+ * no identity (an older one) gets the addresses it would have used.
  */
-VISIBLE_IF_KUNIT void mknet_addr(u8 *addr, unsigned int id, bool instance_end)
+VISIBLE_IF_KUNIT void mknet_addr(u8 *addr, unsigned int id, bool instance_end,
+				 u32 host_id)
 {
-	addr[0] = 0x02;
-	addr[1] = 'M';
-	addr[2] = 'K';
-	addr[3] = instance_end;
+	if (host_id) {
+		addr[0] = instance_end ? 0x06 : 0x02;
+		addr[1] = host_id >> 16;
+		addr[2] = host_id >> 8;
+		addr[3] = host_id;
+	} else {
+		addr[0] = 0x02;
+		addr[1] = 'M';
+		addr[2] = 'K';
+		addr[3] = instance_end;
+	}
 	addr[4] = id >> 8;
 	addr[5] = id;
 }
@@ -550,7 +562,7 @@ static struct net_device *mknet_create(unsigned int peer, struct device *parent)
 	priv = netdev_priv(dev);
 	priv->peer = peer;
 	spin_lock_init(&priv->rx_lock);
-	mknet_addr(addr, self ? self : peer, self);
+	mknet_addr(addr, self ? self : peer, self, multikernel_host_id());
 	eth_hw_addr_set(dev, addr);
 	SET_NETDEV_DEV(dev, parent);
 	netif_carrier_off(dev);

@@ -44,7 +44,8 @@ int mknet_hdr_check(const struct multikernel_net_hdr *hdr, u32 max_frame,
 struct sk_buff *mknet_rx_piece(struct net_device *dev, struct mknet_rx *rx,
 			       u16 type, const void *data, u32 len,
 			       const char **reason);
-void mknet_addr(u8 *addr, unsigned int id, bool instance_end);
+void mknet_addr(u8 *addr, unsigned int id, bool instance_end,
+		u32 host_id);
 #endif
 
 #endif /* _DRIVERS_MULTIKERNEL_NET_H */

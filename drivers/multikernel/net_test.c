@@ -180,7 +180,7 @@ static struct net_device *test_dev(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_dev, dev),
 			0);
-	mknet_addr(addr, 1, true);
+	mknet_addr(addr, 1, true, 0x123456);
 	eth_hw_addr_set(dev, addr);
 	return dev;
 }
@@ -206,7 +206,7 @@ static u8 *test_frame(struct kunit *test, struct net_device *dev,
 	memcpy(buf, &hdr, HDR);
 	eth = (struct ethhdr *)(buf + HDR);
 	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	mknet_addr(eth->h_source, 1, false);
+	mknet_addr(eth->h_source, 1, false, 0x123456);
 	eth->h_proto = htons(c->proto ? c->proto : ETH_P_IP);
 	ip = (struct iphdr *)(eth + 1);
 	ip->version = 4;
@@ -385,21 +385,39 @@ static void net_piece_recover_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rx.left, 0);
 }
 
-/* Both ends' addresses: distinct, unicast, local, the same each start. */
+/*
+ * Both ends' addresses: distinct, unicast, local, the same each start,
+ * different for another host; as before for a host that gave no
+ * identity, whatever its bits.
+ */
 static void net_addr_test(struct kunit *test)
 {
-	u8 host[ETH_ALEN], inst[ETH_ALEN], other[ETH_ALEN];
+	static const u32 ids[] = { 0x123456, 0xffffffff, 1, 0 };
+	u8 host[ETH_ALEN], inst[ETH_ALEN], other[ETH_ALEN], again[ETH_ALEN];
+	u8 legacy[ETH_ALEN] = { 0x02, 'M', 'K', 1, 1, 2 };
+	unsigned int i;
 
-	mknet_addr(host, 258, false);
-	mknet_addr(inst, 258, true);
-	mknet_addr(other, 2, true);
-	KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(host));
-	KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(inst));
-	KUNIT_EXPECT_TRUE(test, is_local_ether_addr(host));
-	KUNIT_EXPECT_FALSE(test, ether_addr_equal(host, inst));
-	KUNIT_EXPECT_FALSE(test, ether_addr_equal(inst, other));
-	KUNIT_EXPECT_EQ(test, host[4], 1);
-	KUNIT_EXPECT_EQ(test, host[5], 2);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		mknet_addr(host, 258, false, ids[i]);
+		mknet_addr(inst, 258, true, ids[i]);
+		mknet_addr(other, 2, true, ids[i]);
+		mknet_addr(again, 258, true, ids[i]);
+		KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(host));
+		KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(inst));
+		KUNIT_EXPECT_TRUE(test, is_local_ether_addr(host));
+		KUNIT_EXPECT_TRUE(test, is_local_ether_addr(inst));
+		KUNIT_EXPECT_FALSE(test, ether_addr_equal(host, inst));
+		KUNIT_EXPECT_FALSE(test, ether_addr_equal(inst, other));
+		KUNIT_EXPECT_TRUE(test, ether_addr_equal(inst, again));
+		KUNIT_EXPECT_EQ(test, host[4], 1);
+		KUNIT_EXPECT_EQ(test, host[5], 2);
+	}
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(inst, legacy));
+	mknet_addr(other, 258, true, 0x123457);
+	mknet_addr(again, 258, true, 0x123456);
+	KUNIT_EXPECT_FALSE(test, ether_addr_equal(other, again));
+	KUNIT_EXPECT_EQ(test, again[1], 0x12);
+	KUNIT_EXPECT_EQ(test, again[3], 0x56);
 }
 
 static struct kunit_case net_test_cases[] = {

@@ -130,6 +130,7 @@ void multikernel_flush(unsigned int peer);
 u32 multikernel_send_max(unsigned int peer);
 bool multikernel_connected(unsigned int peer);
 u32 multikernel_peer_features(unsigned int peer);
+u32 multikernel_host_id(void);
 struct device *multikernel_device(unsigned int peer);
 int multikernel_register_handler(u16 channel, multikernel_handler_t fn);
 void multikernel_unregister_handler(u16 channel);
@@ -204,6 +205,8 @@ static inline u32 multikernel_send_max(unsigned int peer) { return 0; }
 static inline bool multikernel_connected(unsigned int peer) { return false; }
 
 static inline u32 multikernel_peer_features(unsigned int peer) { return 0; }
+
+static inline u32 multikernel_host_id(void) { return 0; }
 
 static inline struct device *multikernel_device(unsigned int peer)
 {

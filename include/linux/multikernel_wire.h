@@ -38,12 +38,16 @@
 #define MULTIKERNEL_SHARED_SIZE		(2 << 20)
 
 /*
- * Features (multikernel_shared_header.host_features, .features). Both
- * apply to frames on MULTIKERNEL_CHAN_NET, in both directions.
+ * Features (multikernel_shared_header.host_features, .features). The
+ * first two apply to frames on MULTIKERNEL_CHAN_NET, in both directions;
+ * NET_ADDR gives the network link's ends addresses made from the host's
+ * host_id.
  */
 #define MULTIKERNEL_F_NET_CSUM	BIT(0)	/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
 #define MULTIKERNEL_F_NET_GSO	BIT(1)	/* GSO frames; needs NET_CSUM */
-#define MULTIKERNEL_F_ALL	(MULTIKERNEL_F_NET_CSUM | MULTIKERNEL_F_NET_GSO)
+#define MULTIKERNEL_F_NET_ADDR	BIT(2)	/* addresses after the host_id */
+#define MULTIKERNEL_F_ALL	(MULTIKERNEL_F_NET_CSUM | MULTIKERNEL_F_NET_GSO | \
+				 MULTIKERNEL_F_NET_ADDR)
 
 /* Ring data sizes: a power of two between these. */
 #define MULTIKERNEL_RING_MIN		(16 << 10)
@@ -129,6 +133,10 @@ enum multikernel_exit {
  * @hello_clock_ns: the spawned kernel's clock when it said hello, in
  *		nanoseconds since its clock started early in its boot
  *		(instance); the host splits the start's time with it
+ * @host_id:	random and not zero, drawn once per boot of the host and
+ *		the same for all its instances (host); read only with
+ *		%MULTIKERNEL_F_NET_ADDR
+ * @pad:	zero (host)
  */
 struct multikernel_shared_header {
 	__u32 magic;
@@ -150,6 +158,8 @@ struct multikernel_shared_header {
 	__u32 log_offset;
 	__u32 log_size;
 	__u64 hello_clock_ns;
+	__u32 host_id;
+	__u32 pad;
 };
 
 /**

@@ -22,6 +22,7 @@
 #include <linux/kfifo.h>
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -62,6 +63,9 @@ static unsigned int mk_self_id __ro_after_init;
  */
 static struct mk_link *mk_links[MK_MAX_INSTANCES + 1];
 
+/* The host's identity: multikernel_host_id(). */
+static u32 mk_host_id;
+
 /**
  * mk_set_self_id() - this kernel is a spawned one
  * @id:		its instance ID, from the host's boot description
@@ -70,6 +74,38 @@ void __init mk_set_self_id(unsigned int id)
 {
 	mk_self_id = id;
 }
+
+/**
+ * mk_set_host_id() - a spawned kernel's host said who it is
+ * @id:		the host_id of the shared header, 0 when it gave none
+ */
+void mk_set_host_id(u32 id)
+{
+	WRITE_ONCE(mk_host_id, id);
+}
+
+/**
+ * multikernel_host_id() - which host this kernel belongs to
+ *
+ * A random number that the host draws once per boot and gives each
+ * kernel it spawns (%MULTIKERNEL_F_NET_ADDR), so that what is named
+ * after it, like the network link's addresses, differs between hosts
+ * and stays the same across an instance's restarts. Any context.
+ *
+ * Return: not zero on the host; in a spawned kernel its host's, or 0
+ * when the host gave none.
+ */
+u32 multikernel_host_id(void)
+{
+	u32 id = READ_ONCE(mk_host_id), new;
+
+	if (id || mk_self_id)
+		return id;
+	new = get_random_u32() ?: 1;
+	id = cmpxchg(&mk_host_id, 0, new);
+	return id ?: new;
+}
+EXPORT_SYMBOL_GPL(multikernel_host_id);
 
 /**
  * mk_spawned_id() - which kernel this is
@@ -662,6 +698,7 @@ void mk_shared_layout(void *shared, u32 size, u32 ring_size)
 	hdr->version = MULTIKERNEL_SHARED_VERSION;
 	hdr->size = size;
 	hdr->host_features = MULTIKERNEL_F_ALL;
+	hdr->host_id = multikernel_host_id();
 	hdr->ring_size = ring_size;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_INSTANCE] = PAGE_SIZE;
 	hdr->ring_offset[MULTIKERNEL_RING_TO_HOST] = PAGE_SIZE + ring;

@@ -148,6 +148,7 @@ void mk_link_consume_raw(struct mk_link *l, u32 gen);
 
 void mk_link_publish(struct mk_link *l);
 void mk_set_self_id(unsigned int id);
+void mk_set_host_id(u32 id);
 unsigned int mk_spawned_id(void);
 
 #endif /* _KERNEL_MULTIKERNEL_MSG_H */

@@ -360,6 +360,8 @@ static int __init mk_spawned_map(void)
 	if (!(features & MULTIKERNEL_F_NET_CSUM))
 		features &= ~MULTIKERNEL_F_NET_GSO;
 	WRITE_ONCE(hdr->features, features);
+	if (features & MULTIKERNEL_F_NET_ADDR)
+		mk_set_host_id(READ_ONCE(hdr->host_id));
 	logging = mk_log_start(hdr, mk_shared_size);
 	l = mk_host_link_init(hdr, mk_shared_size, mk_host_hwid,
 			      &mk_spawned_link_ops, features);

@@ -307,6 +307,7 @@ static struct kobj_attribute boot_kernel_us_attr = __ATTR_RO(boot_kernel_us);
 static const char * const mk_feature_names[] = {
 	"net_csum",	/* MULTIKERNEL_F_NET_CSUM */
 	"net_gso",	/* MULTIKERNEL_F_NET_GSO */
+	"net_addr",	/* MULTIKERNEL_F_NET_ADDR */
 };
 
 static_assert(MULTIKERNEL_F_ALL == (1U << ARRAY_SIZE(mk_feature_names)) - 1);

@@ -65,7 +65,7 @@ same_stream() {
 }
 
 echo "TAP version 13"
-echo "1..40"
+echo "1..43"
 unload_all
 online0=$(cat /sys/devices/system/cpu/online)
 free0=$(cat $MK/pool_free)
@@ -96,8 +96,13 @@ put_ok 1 state start
 check "start: reaches running" wait_state 1 running
 check "start: the host's end gets a carrier" carrier mk1 1
 check "instance: its end, mk0, set up with ip" up 1
-check "instance: mk0 has the instance end's fixed address" \
-	in_instance 1 'ip link show mk0 | grep -q 02:4d:4b:01:00:01'
+# The host's end: 02, its host_id, the instance ID; the instance's: 06.
+host1=$(cat /sys/class/net/mk1/address)
+check "addresses: the host's end carries the host's identity" \
+	sh -c "echo $host1 | grep -q '^02:..:..:..:00:01$' &&
+		! echo $host1 | grep -q '^02:4d:4b:'"
+check "addresses: the instance's end is the host's with 06" \
+	in_instance 1 "ip link show mk0 | grep -q 06:${host1#02:}"
 check "ping: host to instance" pings 10.99.1.2
 check "ping: instance to host" in_instance 1 'ping -c 3 -w 30 10.99.1.1'
 
@@ -189,6 +194,8 @@ put_ok 1 state start
 wait_state 1 running
 check "no offloads: the instance took no features" \
 	[ -z "$(cat $MK/instances/1/features)" ]
+check "no host identity: the instance's end has the old fixed address" \
+	in_instance 1 'ip link show mk0 | grep -q 02:4d:4b:01:00:01'
 carrier mk1 1
 up 1
 in_instance 1 'mk_netperf sink 5004 >/tmp/sink 2>&1 & sleep 1'
@@ -224,8 +231,11 @@ in_instance 1 'ip route add 10.99.2.0/24 via 10.99.1.1'
 check "two instances: each reaches its own" \
 	sh -c 'ping -c 2 -w 30 10.99.1.2 >/dev/null &&
 		ping -c 2 -w 30 10.99.2.2 >/dev/null'
+host2=$(cat /sys/class/net/mk2/address)
+check "two instances: both host ends carry the same identity" \
+	[ "${host2%:00:02}" = "${host1%:00:01}" ]
 check "two instances: instance 2 is at its own address" \
-	in_instance 2 'ip link show mk0 | grep -q 02:4d:4b:01:00:02'
+	in_instance 2 "ip link show mk0 | grep -q 06:${host2#02:}"
 check "two instances: one reaches the other only through the host" \
 	in_instance 2 'ip route add 10.99.1.0/24 via 10.99.2.1 &&
 		ping -c 2 -w 30 10.99.1.2'

@@ -275,7 +275,7 @@ echo "$timeout0" >/sys/module/multikernel/parameters/start_timeout
 put_ok 1 state start
 check "start after a crash: running again" wait_state 1 running
 check "features: the instance took all that the host offered" \
-	[ "$(inst 1 features)" = "net_csum net_gso" ]
+	[ "$(inst 1 features)" = "net_csum net_gso net_addr" ]
 put_ok 1 state stop
 $KEXEC -u --multikernel=1 >/dev/null
 
