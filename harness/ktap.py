@@ -30,6 +30,7 @@
 """
 
 import argparse
+import os
 import re
 import sys
 from collections import Counter
@@ -122,7 +123,7 @@ def verdicts(lines, qemu_rc, expected):
     except ValueError:
         why = "timed out" if qemu_rc == 124 else "stopped"
         yield ("FAIL", None, "boot", f"the guest {why} in the middle of the "
-               f"tests; log tail:\n{tail(lines)}")
+               f"tests; log tail:\n{tail(lines)}{QEMU_LOG}")
         end = len(lines)
         ended = False
 
@@ -213,6 +214,22 @@ def matches(filt, suite, name):
             (case and suite == fsuite and name.endswith("." + case)))
 
 
+QEMU_LOG = "\x00qemu-log"
+
+
+def qemu_log(log):
+    """What QEMU's own log (qemu.sh's -D) says about how the guest ended."""
+    path = os.path.splitext(log)[0] + ".qemu.log"
+    try:
+        with open(path, errors="replace") as f:
+            lines = [ln.rstrip("\n") for ln in f]
+    except OSError:
+        return ""
+    faults = [ln for ln in lines if "fault" in ln.lower()]
+    return (f"\n    QEMU's log ({path}), faults: {len(faults)}; its tail:\n"
+            f"{tail(faults[-5:] + lines[-8:])}")
+
+
 def parse(boot, log, qemu_rc, expected, skips=(), filt=""):
     """Return the (STATUS, 'BOOT: NAME', DETAIL) results of one boot's LOG.
 
@@ -230,6 +247,8 @@ def parse(boot, log, qemu_rc, expected, skips=(), filt=""):
             status = "FAIL"
             detail = ("unexpected skip: "
                       f"{skip_reason(detail) or 'no reason given'}")
+        if QEMU_LOG in (detail or ""):
+            detail = detail.replace(QEMU_LOG, qemu_log(log))
         results.append((status, f"{boot}: {name}", detail))
         names.append((suite, name))
     if filt and not any(matches(filt, *sn) for sn in names):

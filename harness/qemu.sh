@@ -37,12 +37,15 @@ log=$B/logs/$name.log
 # tests read early boot messages after the KUnit suites' output.
 append="console=ttyS0 log_buf_len=4M panic=-1 oops=panic panic_on_warn=0 unknown_nmi_panic $extra"
 mon=$B/logs/$name.monitor
+# QEMU's own log of CPU resets: a guest that resets itself (a triple
+# fault) ends QEMU quietly under -no-reboot, and only this says why.
+qlog=$B/logs/$name.qemu.log
 hang=$B/logs/$name.hang
 rm -f "$mon" "$hang" "$hang.silence"
 
 cmd=(qemu-system-x86_64 -M q35,dump-guest-core=off -accel tcg -smp "$SMP" -m "$MEM"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
-	-display none -no-reboot
+	-display none -no-reboot -d cpu_reset -D "$qlog"
 	-serial "file:$log" -serial "file:$B/logs/$name.ttyS1.log")
 
 # CPU: a QEMU CPU model (for example max, which has LA57), else QEMU's
