@@ -51,11 +51,13 @@
  * @port:	the tty port
  * @id:		the instance ID
  * @drops:	bytes from the instance that the tty had no room for
+ * @wake:	wakes the writer when room came and went
  */
 struct mkcon_port {
 	struct tty_port port;
 	unsigned int id;
 	unsigned long drops;
+	struct delayed_work wake;
 };
 
 static struct tty_driver *mkcon_driver;
@@ -80,6 +82,13 @@ static int mkcon_open(struct tty_struct *tty, struct file *filp)
 {
 	struct mkcon_port *p = tty->driver_data;
 
+	/*
+	 * The first open after a hangup starts clean: what the last run
+	 * sent and nobody read is not the next reader's. Nothing comes in
+	 * meanwhile: bytes are kept only while the port is initialized.
+	 */
+	if (!tty_port_initialized(&p->port))
+		tty_ldisc_flush(tty);
 	return tty_port_open(&p->port, tty, filp);
 }
 
@@ -111,15 +120,19 @@ static ssize_t mkcon_write(struct tty_struct *tty, const u8 *buf,
 				       MULTIKERNEL_CONSOLE_DATA, buf + done, n);
 		if (ret == -EAGAIN) {
 			/*
-			 * Full: the link notifier wakes the writer once the
-			 * instance made room, unless it did just now. Tried
-			 * once more only: a peer that makes and takes back
-			 * room must not keep this writer spinning.
+			 * Full: multikernel_writable() asks for the link
+			 * event that wakes the writer once the instance made
+			 * room, unless it did just now. Then once more only:
+			 * a peer that makes room and takes it back gets the
+			 * writer woken a tick later, not spinning.
 			 */
-			if (!retried && multikernel_writable(p->id)) {
+			if (!multikernel_writable(p->id))
+				break;
+			if (!retried) {
 				retried = true;
 				continue;
 			}
+			schedule_delayed_work(&p->wake, 1);
 			break;
 		}
 		if (ret)
@@ -146,19 +159,15 @@ static const struct tty_operations mkcon_tty_ops = {
 	.write_room	= mkcon_write_room,
 };
 
-/*
- * The first open after a hangup starts clean: what the last run sent
- * and nobody read is not the next reader's.
- */
-static int mkcon_activate(struct tty_port *port, struct tty_struct *tty)
-{
-	tty_ldisc_flush(tty);
-	return 0;
-}
+static const struct tty_port_operations mkcon_port_ops = {};
 
-static const struct tty_port_operations mkcon_port_ops = {
-	.activate	= mkcon_activate,
-};
+static void mkcon_wake(struct work_struct *work)
+{
+	struct mkcon_port *p = container_of(to_delayed_work(work),
+					    struct mkcon_port, wake);
+
+	tty_port_tty_wakeup(&p->port);
+}
 
 /* Bytes from instance @id, with interrupts off. */
 static void mkcon_host_receive(unsigned int id, const void *data, u32 len)
@@ -232,6 +241,7 @@ static int __init mkcon_host_init(void)
 		tty_port_init(&mkcon_ports[i].port);
 		mkcon_ports[i].port.ops = &mkcon_port_ops;
 		mkcon_ports[i].id = i + 1;
+		INIT_DELAYED_WORK(&mkcon_ports[i].wake, mkcon_wake);
 	}
 	ret = tty_register_driver(driver);
 	if (ret)

@@ -266,8 +266,9 @@ VISIBLE_IF_KUNIT struct sk_buff *mknet_rx_piece(struct net_device *dev,
 		return NULL;
 	}
 	/*
-	 * A segment size past the frame's end makes it one segment: then
-	 * the MTU applies after all.
+	 * A segment size past the frame's end makes it one segment, which
+	 * the MTU bounds as any frame without offload. (The segment size
+	 * of a real GSO frame is the sender's business, as for a tap.)
 	 */
 	if (!skb_is_gso(skb) && skb->len > dev->mtu + VLAN_ETH_HLEN) {
 		dev_kfree_skb_any(skb);
@@ -530,7 +531,8 @@ VISIBLE_IF_KUNIT void mknet_addr(u8 *addr, unsigned int id, bool instance_end,
 				 u32 host_id)
 {
 	if (host_id) {
-		addr[0] = instance_end ? 0x06 : 0x02;
+		/* Not 0x02: never one of the addresses without it. */
+		addr[0] = instance_end ? 0x0e : 0x0a;
 		addr[1] = host_id >> 16;
 		addr[2] = host_id >> 8;
 		addr[3] = host_id;

@@ -416,6 +416,7 @@ static void net_addr_test(struct kunit *test)
 	mknet_addr(other, 258, true, 0x123457);
 	mknet_addr(again, 258, true, 0x123456);
 	KUNIT_EXPECT_FALSE(test, ether_addr_equal(other, again));
+	KUNIT_EXPECT_EQ(test, again[0], 0x0e);
 	KUNIT_EXPECT_EQ(test, again[1], 0x12);
 	KUNIT_EXPECT_EQ(test, again[3], 0x56);
 }

@@ -79,7 +79,7 @@ void __init mk_set_self_id(unsigned int id)
  * mk_set_host_id() - a spawned kernel's host said who it is
  * @id:		the host_id of the shared header, 0 when it gave none
  */
-void mk_set_host_id(u32 id)
+void __init mk_set_host_id(u32 id)
 {
 	WRITE_ONCE(mk_host_id, id);
 }
@@ -821,7 +821,7 @@ bool mk_link_connect(struct mk_link *l)
 
 	spin_lock_irqsave(&l->tx_lock, flags);
 	up = l->active;
-	l->connected = up;
+	WRITE_ONCE(l->connected, up);
 	spin_unlock_irqrestore(&l->tx_lock, flags);
 	if (!up)
 		return false;
