@@ -22,7 +22,7 @@ help:
 	@echo '                   BOOTS="main" only the named boots of harness/boots'
 	@echo 'make bootloop      boot the debug kernel N=30 times with the hang watchdog'
 	@echo 'make shell         boot the guest to a shell on this terminal'
-	@echo 'make tree          prepare build/linux (base + patches/ + linked new files)'
+	@echo 'make tree          prepare build/linux (base + patches/, one commit each)'
 	@echo 'make patches       regenerate patches/ from commits and edits in build/linux'
 	@echo 'make series        export the git format-patch series to build/series/'
 	@echo 'make series-check  apply build/series/ to the pristine base, build each patch'

@@ -44,8 +44,8 @@ check_off() {
 # warnings at W=1.
 check_w1() {
 	local log=$B/logs/build-w1.log name="build: W=1 clean"
-	touch "$ROOT"/kernel/multikernel/*.c "$ROOT"/drivers/multikernel/*.c \
-		"$ROOT"/arch/x86/kernel/multikernel*
+	touch "$KSRC"/kernel/multikernel/*.c "$KSRC"/drivers/multikernel/*.c \
+		"$KSRC"/arch/x86/kernel/multikernel*
 	if ! kmake "$CFG" W=1 kernel/multikernel/ drivers/multikernel/ \
 		kernel/kexec_core.o \
 		kernel/kexec_file.o arch/x86/kernel/kexec-bzimage64.o \

@@ -8,9 +8,6 @@ B=${BUILD:-$ROOT/build}
 KSRC=$B/linux
 JOBS=${JOBS:-$(nproc)}
 
-# Repository directories that hold files at their in-tree kernel paths.
-KERNEL_DIRS="arch Documentation drivers include kernel lib mm tools"
-
 # shellcheck disable=SC1091
 . "$ROOT/BASE"
 BASE_PKG=$package
@@ -36,11 +33,10 @@ note() {
 	echo "==> $*"
 }
 
-# Files of the series that are new in the kernel tree, relative to ROOT.
+# Files that the series adds to the kernel tree, as build/linux has them
+# (committed or not), relative to its top.
 new_files() {
-	# shellcheck disable=SC2086
-	git -C "$ROOT" ls-files --cached --others --exclude-standard -- $KERNEL_DIRS |
-		while read -r f; do [ -e "$ROOT/$f" ] && echo "$f"; done
+	git -C "$KSRC" diff --name-only --diff-filter=A mk-base --
 }
 
 kmake() {

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Regenerate patches/ from build/linux. Uncommitted edits to an upstream
-# file are folded into the last patch that touches that file; commits
-# made on top in build/linux become new patches.
+# Regenerate patches/ from build/linux. Uncommitted edits to a file are
+# folded into the last patch that touches that file; commits made on top
+# in build/linux become new patches.
 
 . "$(dirname "$0")/common.sh"
 
@@ -24,29 +24,18 @@ fi
 stray=$(gitk ls-files --others --exclude-standard | head -n 5)
 if [ -n "$stray" ]; then
 	echo "harness: warning: files created in build/linux are not part of the series;" >&2
-	echo "  create new files in the repository and run 'make tree':" >&2
+	echo "  commit each into the patch that adds it (git commit --fixup):" >&2
 	echo "$stray" | sed 's/^/    /' >&2
 fi
 
-old=$(series_patches)
 rm -f "$ROOT"/patches/*.patch
 gitk format-patch -q -N --zero-commit --no-signature -o "$ROOT/patches" mk-base..HEAD
 {
-	echo "# Patches to upstream files, applied in order on top of BASE."
+	echo "# The series, applied in order on top of BASE."
 	echo "# Regenerate with 'make patches'; see README.md."
 	(cd "$ROOT/patches" && ls -1 -- *.patch)
 } >"$ROOT/patches/series"
 new=$(series_patches)
-
-# Keep patches/files (which patch adds which new files) in step with
-# renamed patches, matching them by position.
-if [ "$(wc -w <<<"$old")" = "$(wc -w <<<"$new")" ]; then
-	paste -d' ' <(echo "$old") <(echo "$new") | while read -r o n; do
-		[ "$o" = "$n" ] || sed -i "s|^$o\([@:]\)|$n\1|" "$ROOT/patches/files"
-	done
-else
-	echo "harness: the number of patches changed; check patches/files" >&2
-fi
 
 patch_stamp >"$B/.tree-stamp"
 gitk rev-parse HEAD >"$B/.tree-head"

@@ -5,8 +5,7 @@
 #                      result with build/linux, build every patch and
 #                      run checkpatch --strict on each
 #
-# Each patch of patches/ becomes one commit, together with the new files
-# that patches/files assigns to it.
+# patches/ is the series: export adds the cover letter and the base.
 
 . "$(dirname "$0")/common.sh"
 
@@ -35,72 +34,12 @@ gitx() {
 	git -C "$EX" -c user.name="$GIT_NAME" -c user.email="$GIT_EMAIL" "$@"
 }
 
-# Print "REV PREFIX..." for each patches/files line of patch $1; REV is
-# "-" for the working tree.
-owned_by() {
-	local p=$1 name prefixes
-	while IFS=: read -r name prefixes; do
-		case "$name" in ''|'#'*) continue ;; esac
-		case "$name" in
-		"$p"@*) echo "${name#*@} $prefixes" ;;
-		"$p") echo "- $prefixes" ;;
-		esac
-	done <"$ROOT/patches/files"
-}
-
-# Does one of the prefixes $2... start path $1?
-under() {
-	local f=$1 pre
-	shift
-	for pre in "$@"; do
-		case "$f" in "$pre"*) return 0 ;; esac
-	done
-	return 1
-}
-
 export_series() {
-	local p f rev prefixes unowned= base claimed
+	local p base
 	note "exporting the series"
 	worktree "$EX"
-
-	# Every new file must be in the last version some patch adds.
-	claimed=$(series_patches | while read -r p; do owned_by "$p"; done |
-		  awk '$1 == "-" { $1 = ""; print }')
-	while read -r f; do
-		# shellcheck disable=SC2086
-		under "$f" $claimed || unowned="$unowned $f"
-	done < <(new_files)
-	[ -z "$unowned" ] || die "no patch in patches/files adds:$unowned"
-
 	for p in $(series_patches); do
 		gitx am -q --keep-cr "$ROOT/patches/$p" || die "patches/$p does not apply"
-		while read -r rev prefixes; do
-			[ -n "$rev" ] || continue
-			# shellcheck disable=SC2086
-			if [ "$rev" = - ]; then
-				# What an earlier patch added and the
-				# repository no longer has goes.
-				git -C "$EX" diff --name-only --diff-filter=A \
-					mk-base HEAD -- $prefixes |
-				while read -r f; do
-					[ -e "$ROOT/$f" ] || rm -f "$EX/$f"
-				done
-				new_files | while read -r f; do
-					under "$f" $prefixes || continue
-					mkdir -p "$EX/$(dirname "$f")"
-					cp "$ROOT/$f" "$EX/$f"
-				done
-			else
-				git -C "$ROOT" ls-tree -r --name-only "$rev" -- $prefixes |
-				while read -r f; do
-					mkdir -p "$EX/$(dirname "$f")"
-					git -C "$ROOT" show "$rev:$f" >"$EX/$f"
-				done
-			fi
-			# shellcheck disable=SC2086
-			gitx add -f -A -- $prefixes
-		done < <(owned_by "$p")
-		gitx commit -q --amend --no-edit --allow-empty
 	done
 	rm -rf "$S"
 	gitx format-patch -q --cover-letter --no-signature --thread=shallow \
@@ -132,15 +71,17 @@ check_series() {
 		am -q $(ls "$S"/*.patch | grep -v 0000-cover-letter) ||
 		die "the series does not apply to the pristine base"
 
-	# Same tree as the harness builds (build/linux with links resolved).
+	# Same tree as the harness builds: build/linux, edits included.
 	for f in $(git -C "$AM" diff --name-only mk-base HEAD); do
 		if ! cmp -s "$AM/$f" "$KSRC/$f"; then
 			echo "harness: $f differs between the series and build/linux" >&2
 			bad=1
 		fi
 	done
-	for f in $(new_files); do
-		[ -f "$AM/$f" ] || { echo "harness: $f missing from the series" >&2; bad=1; }
+	for f in $(gitk diff --name-only mk-base --); do
+		git -C "$AM" diff --quiet mk-base HEAD -- "$f" || continue
+		echo "harness: build/linux changes $f, the series does not" >&2
+		bad=1
 	done
 	[ $bad = 0 ] || die "the series does not give the tree the harness builds"
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Prepare build/linux: the pristine base, patches/ applied as one commit
-# each on top of the tag mk-base, and the repository's new files linked
-# in at their in-tree paths, so that editing them edits the repository.
+# Prepare build/linux: the pristine base, and patches/ applied as one
+# commit each on top of the tag mk-base. The series is edited there and
+# saved back to patches/ with 'make patches'.
 
 . "$(dirname "$0")/common.sh"
 
@@ -33,7 +33,7 @@ apply_patches() {
 		return
 	fi
 	if [ -n "$(gitk status --porcelain --untracked-files=no)" ]; then
-		die "build/linux has uncommitted edits to upstream files:
+		die "build/linux has uncommitted edits:
 $(gitk status --short --untracked-files=no)
   run 'make patches' to keep them, or 'git -C build/linux checkout -- .' to drop them"
 	fi
@@ -57,39 +57,19 @@ $(gitk status --short --untracked-files=no)
 	gitk rev-parse HEAD >"$B/.tree-head"
 }
 
-link_new_files() {
-	local f dst old
-	old=$B/.tree-files
-	new_files >"$old.new"
+# A tree made when the new files lived in the repository has links to
+# them where the patches now add the files: remove the links first.
+drop_old_links() {
+	local f old=$B/.tree-files
+	[ -f "$old" ] || return 0
 	while read -r f; do
-		dst=$KSRC/$f
-		if gitk cat-file -e "mk-base:$f" 2>/dev/null; then
-			die "$f exists upstream; change it with a patch under patches/"
-		fi
-		if [ -f "$dst" ] && [ ! -L "$dst" ]; then
-			# An editor replaced the link with a file: keep its edits.
-			if ! cmp -s "$dst" "$ROOT/$f"; then
-				echo "harness: taking edits made in build/linux/$f into the repository" >&2
-				cp "$dst" "$ROOT/$f"
-			fi
-			rm -f "$dst"
-		fi
-		if [ "$(readlink "$dst" 2>/dev/null)" != "$ROOT/$f" ]; then
-			mkdir -p "$(dirname "$dst")"
-			ln -sfn "$ROOT/$f" "$dst"
-		fi
-	done <"$old.new"
-	# Drop links to files that left the repository.
-	if [ -f "$old" ]; then
-		comm -23 <(sort "$old") <(sort "$old.new") | while read -r f; do
-			[ -L "$KSRC/$f" ] && rm -f "$KSRC/$f"
-		done
-	fi
-	mv "$old.new" "$old"
-	sed 's|^|/|' "$old" >"$KSRC/.git/info/exclude"
+		[ -L "$KSRC/$f" ] && rm -f "$KSRC/$f"
+	done <"$old"
+	: >"$KSRC/.git/info/exclude"
+	rm -f "$old"
 }
 
 mkdir -p "$B"
 make_base
+drop_old_links
 apply_patches
-link_new_files
