@@ -55,6 +55,19 @@ text = text.replace("*** BLURB HERE ***", blurb.strip() + "\n\n" + base)
 open(path, "w").write(text)
 PY
 	note "series in $S: $(ls "$S" | wc -l) files"
+
+	# The kexec-tools patch goes to its own list, as a series of its own.
+	rm -rf "$S-kexec-tools"
+	mkdir -p "$S-kexec-tools"
+	for p in "$ROOT"/kexec-tools/*.patch; do
+		{
+			echo "From: $GIT_NAME <$GIT_EMAIL>"
+			echo "Subject: [PATCH kexec-tools] $(head -n 1 "$p")"
+			echo
+			tail -n +3 "$p"
+		} >"$S-kexec-tools/$(basename "$p")"
+	done
+	note "kexec-tools patch in $S-kexec-tools"
 }
 
 check_series() {
@@ -120,6 +133,13 @@ check_series() {
 	for c in $(git -C "$AM" rev-list --reverse mk-base..HEAD); do
 		n=$((n + 1))
 		[ "$c" = "$last" ] && break
+		# A patch of documentation or selftests only cannot break
+		# the kernel's build: the patch before it built the same.
+		if [ -z "$(git -C "$AM" diff --name-only "$c~1" "$c" |
+			   grep -v -E '^(Documentation/|tools/testing/|MAINTAINERS$)')" ]; then
+			note "patch $n changes no kernel source: $(git -C "$AM" log -1 --format=%s "$c")"
+			continue
+		fi
 		git -C "$AM" checkout -q "$c"
 		# vmlinux is what a patch can break; the compressed image
 		# (xz, slow) only for a patch that touches the boot code.
