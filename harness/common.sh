@@ -39,6 +39,13 @@ new_files() {
 	git -C "$KSRC" diff --name-only --diff-filter=A mk-base --
 }
 
+# Files in build/linux that git does not track. Debian's .gitignore
+# ignores everything not tracked, so ask without the ignore rules: the
+# harness builds out of tree, and nothing else belongs there.
+untracked_files() {
+	git -C "$KSRC" ls-files --others | grep -v '/__pycache__/' || true
+}
+
 kmake() {
 	local cfg=$1
 	shift

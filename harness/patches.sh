@@ -8,6 +8,13 @@
 
 [ -d "$KSRC/.git" ] || die "no build/linux; run 'make tree' first"
 
+stray=$(untracked_files | head -n 5)
+[ -z "$stray" ] ||
+	die "files in build/linux that no patch adds:
+$(echo "$stray" | sed 's/^/    /')
+  add each to the patch that should carry it (git add -f, then
+  git commit --fixup=<that patch>) or remove it, and run 'make patches' again"
+
 fixups=0
 for f in $(gitk diff --name-only HEAD); do
 	owner=$(gitk log -1 --format=%H mk-base..HEAD -- "$f")
@@ -19,13 +26,6 @@ for f in $(gitk diff --name-only HEAD); do
 done
 if [ $fixups = 1 ]; then
 	GIT_SEQUENCE_EDITOR=: gitk rebase -q -i --autosquash mk-base
-fi
-
-stray=$(gitk ls-files --others --exclude-standard | head -n 5)
-if [ -n "$stray" ]; then
-	echo "harness: warning: files created in build/linux are not part of the series;" >&2
-	echo "  commit each into the patch that adds it (git commit --fixup):" >&2
-	echo "$stray" | sed 's/^/    /' >&2
 fi
 
 rm -f "$ROOT"/patches/*.patch

@@ -91,6 +91,10 @@ check_series() {
 			bad=1
 		fi
 	done
+	for f in $(untracked_files); do
+		echo "harness: build/linux has $f, which no patch adds" >&2
+		bad=1
+	done
 	for f in $(gitk diff --name-only mk-base --); do
 		git -C "$AM" diff --quiet mk-base HEAD -- "$f" || continue
 		echo "harness: build/linux changes $f, the series does not" >&2
