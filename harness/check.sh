@@ -254,6 +254,11 @@ run_boot() {
 			"$variant" "$name" \
 			"mktest.mode=check mktest.timeout=$TEST_TIMEOUT $args" </dev/null || rc=$?
 	fi
+	# Where the boot's time went, selftest by selftest (init says).
+	sed -n 's/^    # \([^ ]*\) took \([0-9]*\)s\r*$/\1\t\2/p' "$B/logs/$name.log" |
+		while IFS=$'\t' read -r t secs; do
+			printf '%s\t%s\n' "$name: $t" "$secs"
+		done >>"$R/test-times"
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${opts[@]}" "${expect[@]}"
 	if [ -s "$B/logs/$name.hang" ]; then
@@ -305,6 +310,10 @@ rc=0
 	echo
 	echo "Wall time per step (s):"
 	awk -F'\t' -v par="$PAR" '{ printf "  %-40s %5d\n", $1, $2; t += $2 } END { printf "  %-40s %5d\n", "sum (boots ran " par " at a time)", t }' "$R/times"
+	if [ -f "$R/test-times" ]; then
+		echo "Wall time per selftest (s), within its boot:"
+		sort "$R/test-times" | awk -F'\t' '{ printf "  %-40s %5d\n", $1, $2 }'
+	fi
 	if [ -f "$R/silence" ]; then
 		echo "Longest quiet console stretch per boot (s; the watchdog fires at ${WATCHDOG:-600}):"
 		awk -F'\t' '{ printf "  %-40s %5d\n", $1, $2 }' "$R/silence"
