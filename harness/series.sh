@@ -71,8 +71,8 @@ PY
 }
 
 # lint_series TREE: checkpatch --strict on every patch of build/series/,
-# kernel-doc -Wall on every new C file and header. Prints what it finds;
-# fails if it finds anything.
+# kernel-doc -Wall on every new C file and header of TREE, with TREE's
+# scripts. Prints what it finds; fails if it finds anything.
 lint_series() {
 	local AM=$1 f out bad=0
 	for f in $(ls "$S"/*.patch | grep -v 0000-cover-letter); do
@@ -108,7 +108,7 @@ check_series() {
 	# The tree sits at the same relative place as build/linux, so that
 	# ccache (its base_dir is build/) hits across the two.
 	local AM=$B/sc/linux O=$B/sc/obj-series c n=0 bad=0 built=0
-	local f last out target lint t0 t1
+	local f last out target t0 t1
 	[ -d "$S" ] || die "no series; run 'make series' first"
 	t0=$(date +%s)
 	worktree "$AM"
@@ -136,13 +136,9 @@ check_series() {
 	done
 	[ $bad = 0 ] || die "the series does not give the tree the harness builds"
 
-	# checkpatch and kernel-doc are single-threaded: they run niced
-	# beside the builds, which leave a CPU idle while they link.
+	note "checkpatch --strict and kernel-doc -Wall"
 	mkdir -p "$O" "$B/logs"
-	note "checkpatch --strict and kernel-doc -Wall, beside the builds"
-	(renice -n 10 "$BASHPID" >/dev/null; lint_series "$AM") \
-		>"$B/logs/series-lint.log" 2>&1 &
-	lint=$!
+	lint_series "$AM" >&2 || bad=1
 
 	# Every patch builds, with the KUnit tests as modules: so that
 	# modpost finds every symbol a test uses exported to it, at every
@@ -172,7 +168,7 @@ check_series() {
 			--module MULTIKERNEL_KUNIT_TEST --module MULTIKERNEL_NET_KUNIT_TEST
 		make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
 			-s olddefconfig "$target" modules >"$B/logs/series-$n.log" 2>&1 ||
-			{ tail -20 "$B/logs/series-$n.log"; kill $lint 2>/dev/null; die "patch $n does not build"; }
+			{ tail -20 "$B/logs/series-$n.log"; die "patch $n does not build"; }
 		built=1
 		note "patch $n builds ($target, $(since "$t1")): $(git -C "$AM" log -1 --format=%s)"
 	done
@@ -189,17 +185,13 @@ check_series() {
 	note "sparse (C=2) and W=1 over the series' code"
 	out=$(make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" \
 		HOSTCC="ccache gcc" -s C=2 W=1 $SERIES_OBJS 2>&1) ||
-		{ echo "$out" | tail -20; kill $lint 2>/dev/null; die "the series' code does not build with C=2 W=1"; }
+		{ echo "$out" | tail -20; die "the series' code does not build with C=2 W=1"; }
 	echo "$out" >"$B/logs/series-sparse.log"
 	if echo "$out" | grep -E "$SERIES_PATHS" | grep -E 'warning:|error:' >&2; then
 		echo "harness: sparse or W=1 warns about the series' code" >&2
 		bad=1
 	fi
 
-	if ! wait $lint; then
-		cat "$B/logs/series-lint.log" >&2
-		bad=1
-	fi
 	note "series-check took $(since "$t0")"
 	[ $bad = 0 ] || die "checkpatch, kernel-doc, sparse, W=1 or the modules found problems"
 	note "the series applies, matches build/linux, builds patch by patch with its KUnit tests as modules, and is checkpatch, kernel-doc, sparse and W=1 clean"
