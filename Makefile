@@ -73,8 +73,8 @@ patches:
 series: tree
 	@$(H)/series.sh export
 
-# series-check builds each patch with the guest kernel's config, but
-# for its KUnit tests, which it builds as modules.
+# The last patch's tree is the guest kernel's: series-check builds only
+# the patches before it.
 series-check: series kernel-guest
 	@$(H)/series.sh check
 

@@ -70,47 +70,13 @@ PY
 	note "kexec-tools patch in $S-kexec-tools"
 }
 
-# lint_series TREE: checkpatch --strict on every patch of build/series/,
-# kernel-doc -Wall on every new C file and header of TREE, with TREE's
-# scripts. Prints what it finds; fails if it finds anything.
-lint_series() {
-	local AM=$1 f out bad=0
-	for f in $(ls "$S"/*.patch | grep -v 0000-cover-letter); do
-		if ! "$AM/scripts/checkpatch.pl" --strict --quiet --no-tree \
-			--ignore FILE_PATH_CHANGES "$f"; then
-			echo "harness: checkpatch complains about $(basename "$f")"
-			bad=1
-		fi
-	done
-	# Every new C file and header documents what it exports.
-	for f in $(new_files); do
-		case $f in
-		tools/*) continue ;;
-		*.c|*.h) ;;
-		*) continue ;;
-		esac
-		out=$("$AM/scripts/kernel-doc" -Wall -none "$AM/$f" 2>&1)
-		if [ -n "$out" ]; then
-			echo "$out"
-			echo "harness: kernel-doc warns about $f"
-			bad=1
-		fi
-	done
-	return $bad
-}
-
-# since T0: seconds from T0 to now.
-since() {
-	echo "$(($(date +%s) - $1))s"
-}
-
 check_series() {
-	# The tree sits at the same relative place as build/linux, so that
-	# ccache (its base_dir is build/) hits across the two.
-	local AM=$B/sc/linux O=$B/sc/obj-series c n=0 bad=0 built=0
-	local f last out target t0 t1
+	# The tree and its objects sit at the same relative places as
+	# build/linux and build/obj-guest, so that ccache (its base_dir is
+	# build/) reuses the guest kernel's objects for unchanged files.
+	local AM=$B/sc/linux O=$B/sc/obj-guest KM=$B/sc/obj-kunit-m c n=0 bad=0
+	local f last out target m
 	[ -d "$S" ] || die "no series; run 'make series' first"
-	t0=$(date +%s)
 	worktree "$AM"
 	note "applying build/series/ to the pristine base"
 	# shellcheck disable=SC2046
@@ -136,22 +102,44 @@ check_series() {
 	done
 	[ $bad = 0 ] || die "the series does not give the tree the harness builds"
 
-	note "checkpatch --strict and kernel-doc -Wall"
-	mkdir -p "$O" "$B/logs"
-	lint_series "$AM" >&2 || bad=1
+	note "checkpatch --strict"
+	for f in $(ls "$S"/*.patch | grep -v 0000-cover-letter); do
+		if ! "$AM/scripts/checkpatch.pl" --strict --quiet --no-tree \
+			--ignore FILE_PATH_CHANGES "$f"; then
+			echo "harness: checkpatch complains about $(basename "$f")" >&2
+			bad=1
+		fi
+	done
 
-	# Every patch builds, with the KUnit tests as modules: so that
-	# modpost finds every symbol a test uses exported to it, at every
-	# patch. The config is the guest kernel's otherwise.
-	[ -f "$B/obj-guest/.config" ] ||
+	# Every new C file and header documents what it exports.
+	note "kernel-doc -Wall on the series' new files"
+	for f in $(new_files); do
+		case $f in
+		*.c|*.h) ;;
+		*) continue ;;
+		esac
+		case $f in tools/*) continue ;; esac
+		out=$("$AM/scripts/kernel-doc" -Wall -none "$AM/$f" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$out" >&2
+			echo "harness: kernel-doc warns about $f" >&2
+			bad=1
+		fi
+	done
+
+	# The last patch gives build/linux, which the guest kernel is built
+	# from (checked above): build the ones before it. W=1 cleanliness of
+	# the series' files is 'make check's; here each patch must build.
+	mkdir -p "$O" "$B/logs"
+	[ -f "$B/obj-guest/vmlinux" ] ||
 		die "build the guest kernel first (make kernel-guest)"
 	last=$(git -C "$AM" rev-parse HEAD)
 	for c in $(git -C "$AM" rev-list --reverse mk-base..HEAD); do
 		n=$((n + 1))
+		[ "$c" = "$last" ] && break
 		# A patch of documentation or selftests only cannot break
 		# the kernel's build: the patch before it built the same.
-		if [ "$built" = 1 ] &&
-		   [ -z "$(git -C "$AM" diff --name-only "$c~1" "$c" |
+		if [ -z "$(git -C "$AM" diff --name-only "$c~1" "$c" |
 			   grep -v -E '^(Documentation/|tools/testing/|MAINTAINERS$)')" ]; then
 			note "patch $n changes no kernel source: $(git -C "$AM" log -1 --format=%s "$c")"
 			continue
@@ -162,29 +150,21 @@ check_series() {
 		target=vmlinux
 		git -C "$AM" diff --quiet "$c~1" "$c" -- arch/x86/boot/ ||
 			target=bzImage
-		t1=$(date +%s)
+		note "building patch $n ($target): $(git -C "$AM" log -1 --format=%s)"
 		cp "$B/obj-guest/.config" "$O/.config"
-		"$AM/scripts/config" --file "$O/.config" --enable MODULES \
-			--module MULTIKERNEL_KUNIT_TEST --module MULTIKERNEL_NET_KUNIT_TEST
 		make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
-			-s olddefconfig "$target" modules >"$B/logs/series-$n.log" 2>&1 ||
+			-s olddefconfig "$target" >"$B/logs/series-$n.log" 2>&1 ||
 			{ tail -20 "$B/logs/series-$n.log"; die "patch $n does not build"; }
-		built=1
-		note "patch $n builds ($target, $(since "$t1")): $(git -C "$AM" log -1 --format=%s)"
 	done
-	[ "$(git -C "$AM" rev-parse HEAD)" = "$last" ] || git -C "$AM" checkout -q "$last"
-	note "all $n patches build ($(since "$t0") so far)"
-	for m in kernel/multikernel/ring_test.ko kernel/multikernel/pool_test.ko \
-		 kernel/multikernel/instance_test.ko \
-		 drivers/multikernel/net_test.ko arch/x86/kernel/multikernel_test.ko; do
-		[ -f "$O/$m" ] || { echo "harness: the KUnit tests as modules: no $m" >&2; bad=1; }
-	done
+	git -C "$AM" checkout -q "$last"
+	note "patch $n is the tree of build/linux, built as the guest kernel"
 
 	# sparse and W=1 over the series' own code, in the last patch's
 	# tree: no warning in a file of the series.
 	note "sparse (C=2) and W=1 over the series' code"
+	cp "$B/obj-guest/.config" "$O/.config"
 	out=$(make -C "$AM" O="$O" -j"$JOBS" CC="ccache gcc" \
-		HOSTCC="ccache gcc" -s C=2 W=1 $SERIES_OBJS 2>&1) ||
+		HOSTCC="ccache gcc" -s olddefconfig C=2 W=1 $SERIES_OBJS 2>&1) ||
 		{ echo "$out" | tail -20; die "the series' code does not build with C=2 W=1"; }
 	echo "$out" >"$B/logs/series-sparse.log"
 	if echo "$out" | grep -E "$SERIES_PATHS" | grep -E 'warning:|error:' >&2; then
@@ -192,9 +172,24 @@ check_series() {
 		bad=1
 	fi
 
-	note "series-check took $(since "$t0")"
+	# The KUnit tests as modules: they build, and modpost finds every
+	# symbol they use exported to them.
+	note "the KUnit tests as modules"
+	mkdir -p "$KM"
+	cp "$B/obj-guest/.config" "$KM/.config"
+	"$AM/scripts/config" --file "$KM/.config" --enable MODULES \
+		--module MULTIKERNEL_KUNIT_TEST --module MULTIKERNEL_NET_KUNIT_TEST
+	make -C "$AM" O="$KM" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" \
+		-s olddefconfig vmlinux modules >"$B/logs/series-kunit-m.log" 2>&1 ||
+		{ tail -20 "$B/logs/series-kunit-m.log"; die "the KUnit tests do not build as modules"; }
+	for m in kernel/multikernel/ring_test.ko kernel/multikernel/pool_test.ko \
+		 kernel/multikernel/instance_test.ko \
+		 drivers/multikernel/net_test.ko arch/x86/kernel/multikernel_test.ko; do
+		[ -f "$KM/$m" ] || { echo "harness: no $m" >&2; bad=1; }
+	done
+
 	[ $bad = 0 ] || die "checkpatch, kernel-doc, sparse, W=1 or the modules found problems"
-	note "the series applies, matches build/linux, builds patch by patch with its KUnit tests as modules, and is checkpatch, kernel-doc, sparse and W=1 clean"
+	note "the series applies, matches build/linux, builds patch by patch, is checkpatch, kernel-doc, sparse and W=1 clean, and its KUnit tests build as modules"
 }
 
 case "${1:-}" in
