@@ -124,12 +124,7 @@ done
 
 # The ring in user space, built from kernel/multikernel/ring.c.
 note "building and running the user-space ring benchmark"
-gcc -O2 -Wall -pthread -D'EXPORT_SYMBOL_IF_KUNIT(sym)=' \
-	-I"$KSRC/tools/include" \
-	-I"$KSRC/tools/arch/x86/include" -idirafter "$KSRC/include" \
-	-I"$KSRC/kernel/multikernel" -o "$B/ring_bench" \
-	"$KSRC/tools/testing/selftests/multikernel/ring_bench.c" \
-	"$KSRC/kernel/multikernel/ring.c" -lck ||
+make -s -C "$KSRC/tools/testing/selftests/multikernel" OUTPUT="$B" ring_bench ||
 	die "cannot build the ring benchmark"
 "$B/ring_bench" "${RING_BENCH_COUNT:-1000000}" >"$B/logs/ring_bench.log" ||
 	die "the ring benchmark failed"
