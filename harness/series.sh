@@ -139,9 +139,23 @@ check_series() {
 		[ "$c" = "$last" ] && break
 		# A patch of documentation or selftests only cannot break
 		# the kernel's build: the patch before it built the same.
+		# Its selftests are built instead, against its headers.
 		if [ -z "$(git -C "$AM" diff --name-only "$c~1" "$c" |
 			   grep -v -E '^(Documentation/|tools/testing/|MAINTAINERS$)')" ]; then
-			note "patch $n changes no kernel source: $(git -C "$AM" log -1 --format=%s "$c")"
+			git -C "$AM" diff --quiet "$c~1" "$c" -- tools/testing/ && {
+				note "patch $n changes no code: $(git -C "$AM" log -1 --format=%s "$c")"
+				continue
+			}
+			git -C "$AM" checkout -q "$c"
+			note "building patch $n (its selftests): $(git -C "$AM" log -1 --format=%s)"
+			rm -rf "$B/sc/selftests"
+			mkdir -p "$B/sc/selftests"
+			{ make -C "$AM" O="$O" -s headers &&
+			  make -s -C "$AM/tools/testing/selftests/multikernel" \
+				OUTPUT="$B/sc/selftests" CC="ccache gcc" \
+				KHDR_INCLUDES="-isystem $O/usr/include"; } \
+				>"$B/logs/series-$n.log" 2>&1 ||
+				{ tail -20 "$B/logs/series-$n.log"; die "patch $n: its selftests do not build"; }
 			continue
 		fi
 		git -C "$AM" checkout -q "$c"
