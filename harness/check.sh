@@ -261,6 +261,10 @@ run_boot() {
 		done >>"$R/test-times"
 	"$ROOT/harness/ktap.py" parse "$name" "$B/logs/$name.log" "$rc" \
 		"$R/$name.results" "${opts[@]}" "${expect[@]}"
+	if [ -s "$B/logs/$name.triple" ]; then
+		result FAIL "$name: triple fault" "$(sed -n '1,/^$/p' "$B/logs/$name.triple" | tr '\n' ';')"
+		sed -n '1,/^$/p' "$B/logs/$name.triple"
+	fi
 	if [ -s "$B/logs/$name.hang" ]; then
 		result FAIL "$name: watchdog" "$(sed -n '1,/^$/p' "$B/logs/$name.hang" | tr '\n' ';')"
 	fi

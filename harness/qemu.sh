@@ -41,7 +41,8 @@ mon=$B/logs/$name.monitor
 # fault) ends QEMU quietly under -no-reboot, and only this says why.
 qlog=$B/logs/$name.qemu.log
 hang=$B/logs/$name.hang
-rm -f "$mon" "$hang" "$hang.silence"
+triple=$B/logs/$name.triple
+rm -f "$mon" "$hang" "$hang.silence" "$triple"
 
 cmd=(qemu-system-x86_64 -M q35,dump-guest-core=off -accel tcg -smp "$SMP" -m "$MEM"
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
@@ -57,6 +58,10 @@ if [ "${INTERACTIVE:-0}" = 1 ]; then
 	exec "${cmd[@]}"
 fi
 cmd+=(-monitor "unix:$mon,server=on,wait=off")
+# A guest that powers off or resets stops instead of ending QEMU, so
+# that the watchdog can save the vCPUs' registers when it was a triple
+# fault (to $name.triple) before it quits QEMU.
+cmd+=(-action shutdown=pause)
 if [ "${SHOW:-0}" = 1 ]; then
 	tail -n +1 -f "$log" --pid=$$ &
 	tail -n +1 -f "$B/logs/$name.ttyS1.log" --pid=$$ | sed -u 's/^/[ttyS1] /' &
@@ -66,7 +71,7 @@ fi
 # print as they go, and the longest quiet stretch of a passing run is
 # kept in $name.hang.silence to show the margin.
 "$ROOT/harness/watchdog.py" "$log" "$mon" "${WATCHDOG:-600}" \
-	"$B/obj-$cfg/vmlinux" "$hang" &
+	"$B/obj-$cfg/vmlinux" "$hang" "$qlog" "$triple" &
 watchdog=$!
 # QEMU dumps core without the guest's RAM into its own directory; a
 # crash of QEMU itself (a signal other than timeout's) leaves its
@@ -91,7 +96,7 @@ if [ "$rc" -gt 128 ] && [ "$rc" != 137 ]; then
 	} >"$B/logs/$name.qemu-crash"
 fi
 rm -rf "$cores"
-kill "$watchdog" 2>/dev/null
+kill "$watchdog" 2>/dev/null || true
 wait "$watchdog" 2>/dev/null || true
 rm -f "$mon"
 # A hung guest counts as timed out, however it ended.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Watch a QEMU guest's console and look inside the guest when it goes quiet.
 
-  watchdog.py LOG MONITOR SILENCE VMLINUX OUT
+  watchdog.py LOG MONITOR SILENCE VMLINUX OUT [QLOG TRIPLE]
 
 LOG is the guest's console log, MONITOR the UNIX socket of QEMU's human
 monitor, SILENCE the seconds without console output after which the
@@ -15,6 +15,13 @@ does not exit after that is quit. The caller sends SIGTERM once QEMU
 has exited; the watchdog then finishes a report under way and ends. Whether or not it fired, OUT.silence
 gets the longest quiet stretch seen, in seconds, so that SILENCE can be
 set from what passing runs need.
+
+With QLOG (QEMU's -d cpu_reset log), QEMU runs with -action
+shutdown=pause: a guest that powers off or resets under -no-reboot stops
+instead of ending QEMU, and the watchdog quits it. When QLOG says the
+stop was a triple fault, TRIPLE first gets every vCPU's registers
+as the fault left them (QEMU's log says only that one happened), with
+the end of QLOG.
 """
 
 import bisect
@@ -134,12 +141,56 @@ def dump(mon, log, vmlinux, out, quiet_for):
         f.write("\n".join(summary) + "\n\n" + regs + apics)
 
 
+def stopped(mon):
+    """Has the guest stopped for good (powered off or reset)?"""
+    return "(shutdown)" in monitor(mon, "info status")
+
+
+def triple(mon, log, qlog, vmlinux, out):
+    """After a stop: if it was a triple fault, save the vCPUs' state."""
+    try:
+        with open(qlog, errors="replace") as f:
+            tail = f.readlines()[-60:]
+    except OSError:
+        return
+    if not any("Triple fault" in ln for ln in tail):
+        return
+    regs = monitor(mon, "info registers -a")
+    summary = ["triple fault; each vCPU as the fault left it:"]
+    # Known when the host panicked first; an instance's RIP is not the
+    # host's and resolves to "?" or to nonsense.
+    offset = kernel_offset(log, 0)
+    syms = symbols(vmlinux) if offset is not None else []
+    for block in re.split(r"(?m)^(?=CPU#\d+)", regs):
+        m = re.match(r"CPU#(\d+)", block)
+        if not m:
+            continue
+        fields = []
+        for reg in ("RIP", "RSP", "CR0", "CR2", "CR3", "CR4", "EFER"):
+            v = re.search(reg + r"=([0-9a-f]+)", block)
+            if v:
+                fields.append(f"{reg}={v.group(1)}")
+        cs = re.search(r"(?m)^CS =(\S+ \S+)", block)
+        if cs:
+            fields.append(f"CS={cs.group(1).replace(' ', '/')}")
+        state = " halted" if "HLT=1" in block else ""
+        rip = re.search(r"RIP=([0-9a-f]{16})", block)
+        if syms and rip:
+            fields.append("host " +
+                          resolve(syms, int(rip.group(1), 16) - offset))
+        summary.append(f"  CPU {m.group(1)}:{state} {' '.join(fields)}")
+    with open(out, "w") as f:
+        f.write("\n".join(summary) + "\n\n" + regs +
+                "\nend of QEMU's log:\n" + "".join(tail))
+
+
 def main(argv):
-    if len(argv) != 6:
+    if len(argv) not in (6, 8):
         print(__doc__, file=sys.stderr)
         return 2
     log, mon, silence, vmlinux, out = argv[1], argv[2], float(argv[3]), \
         argv[4], argv[5]
+    qlog, tfile = (argv[6], argv[7]) if len(argv) == 8 else (None, None)
     signal.signal(signal.SIGTERM, stop)
     size, last, longest, fired = -1, time.monotonic(), 0.0, None
     try:
@@ -153,6 +204,21 @@ def main(argv):
             if cur != size:
                 size, last = cur, now
             longest = max(longest, now - last)
+            try:
+                down = qlog is not None and stopped(mon)
+            except OSError:
+                down = False
+            if down:
+                try:
+                    triple(mon, log, qlog, vmlinux, tfile)
+                except OSError as e:
+                    with open(tfile, "a") as f:
+                        f.write(f"monitor: {e}\n")
+                try:
+                    monitor(mon, "quit")
+                except OSError:
+                    pass
+                break
             if fired is None and now - last >= silence:
                 fired = now
                 try:
